@@ -1,0 +1,91 @@
+import type { Fragment, Input, Json, Sources, Stage } from './types.ts'
+
+export const emptyFragment = (): Fragment => ({ stages: [], sources: {} })
+
+/** Union of source sets; the same key with two different items is a programming error. */
+export function mergeSources(...all: Sources[]): Sources {
+  const out: Sources = {}
+  for (const sources of all) {
+    for (const [type, { items }] of Object.entries(sources)) {
+      const into = (out[type] ??= { items: {} }).items
+      for (const [key, item] of Object.entries(items)) {
+        if (key in into && JSON.stringify(into[key]) !== JSON.stringify(item)) {
+          throw new Error(`source ${type} ${key} given twice with different content`)
+        }
+        into[key] = item
+      }
+    }
+  }
+  return out
+}
+
+/** Fragments one after the other. */
+export function sequence(...fragments: Fragment[]): Fragment {
+  return {
+    stages: fragments.flatMap((f) => f.stages),
+    sources: mergeSources(...fragments.map((f) => f.sources)),
+  }
+}
+
+/**
+ * Independent file placements side by side: every mkdir, copy, ln and chmod of all
+ * fragments folded into one stage each, in that order. Valid because the fragments
+ * touch disjoint paths; fewer stages means a faster osbuild run and a shorter manifest.
+ */
+export function parallel(...fragments: Fragment[]): Fragment {
+  const byType = new Map<string, Stage[]>(PARALLEL_ORDER.map((t) => [t, []]))
+  for (const stage of fragments.flatMap((f) => f.stages)) {
+    const group = byType.get(stage.type)
+    if (!group) throw new Error(`parallel() cannot fold ${stage.type} stages`)
+    group.push(stage)
+  }
+  const stages = [...byType.values()].filter((g) => g.length > 0).map(fold)
+  return { stages, sources: mergeSources(...fragments.map((f) => f.sources)) }
+}
+
+const PARALLEL_ORDER = ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chmod']
+
+function fold(stages: Stage[]): Stage {
+  if (stages.length === 1) return stages[0]!
+  const [{ type }] = stages as [Stage]
+  if (type === 'org.osbuild.chmod') {
+    const items: Record<string, Json> = {}
+    for (const s of stages) {
+      for (const [path, item] of Object.entries(s.options!.items as Record<string, Json>)) {
+        if (path in items) throw new Error(`chmod of ${path} given twice`)
+        items[path] = item
+      }
+    }
+    return { type, options: { items } }
+  }
+  const paths = stages.flatMap((s) => s.options!.paths as Json[])
+  const folded: Stage = { type, options: { paths: dedupe(paths) } }
+  const inputs = stages.map((s) => s.inputs).filter((i) => i !== undefined)
+  if (inputs.length > 0) folded.inputs = mergeInputs(inputs)
+  return folded
+}
+
+function dedupe(values: Json[]): Json[] {
+  const seen = new Set<string>()
+  return values.filter((v) => {
+    const key = JSON.stringify(v)
+    return seen.has(key) ? false : (seen.add(key), true)
+  })
+}
+
+function mergeInputs(all: Record<string, Input>[]): Record<string, Input> {
+  const out: Record<string, Input> = {}
+  for (const inputs of all) {
+    for (const [name, input] of Object.entries(inputs)) {
+      const have = out[name]
+      if (!have) {
+        out[name] = { ...input, references: structuredClone(input.references) }
+      } else if (Array.isArray(have.references) && Array.isArray(input.references) && have.type === input.type) {
+        have.references = [...new Set([...have.references, ...input.references])]
+      } else if (JSON.stringify(have) !== JSON.stringify(input)) {
+        throw new Error(`input ${name} given twice with different content`)
+      }
+    }
+  }
+  return out
+}

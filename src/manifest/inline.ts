@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto'
+import type { Input, Sources } from './types.ts'
+
+export type Content = string | Uint8Array
+
+const bytes = (content: Content): Uint8Array =>
+  typeof content === 'string' ? Buffer.from(content, 'utf8') : content
+
+export function sha256(content: Content): string {
+  return createHash('sha256').update(bytes(content)).digest('hex')
+}
+
+/** An `org.osbuild.inline` source item for `content`, keyed by the checksum of its raw bytes. */
+export function inlineSource(content: Content): { ref: string; sources: Sources } {
+  const ref = `sha256:${sha256(content)}`
+  const data = Buffer.from(bytes(content)).toString('base64')
+  return { ref, sources: { 'org.osbuild.inline': { items: { [ref]: { encoding: 'base64', data } } } } }
+}
+
+/** An `org.osbuild.files` input over source items: the stage sees them as `input://<name>/<ref>`. */
+export function filesInput(refs: readonly string[]): Input {
+  return { type: 'org.osbuild.files', origin: 'org.osbuild.source', references: [...new Set(refs)] }
+}
+
+/** An `org.osbuild.tree` input: a read-only view of an earlier pipeline's tree. */
+export function treeInput(pipeline: string): Input {
+  return { type: 'org.osbuild.tree', origin: 'org.osbuild.pipeline', references: [`name:${pipeline}`] }
+}

@@ -1,0 +1,79 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mergeSources, parallel, sequence } from '../../src/manifest/fragment.ts'
+import { mkdirStage, placeFiles } from '../../src/manifest/files.ts'
+import { inlineSource, sha256 } from '../../src/manifest/inline.ts'
+
+const Inline = suite('inlineSource')
+
+Inline('keys the item by the sha256 of the raw bytes and base64-encodes them', () => {
+  const { ref, sources } = inlineSource('hello\n')
+  assert.is(ref, 'sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03')
+  assert.equal(sources['org.osbuild.inline']!.items[ref], { encoding: 'base64', data: 'aGVsbG8K' })
+})
+
+Inline.run()
+
+// ---
+
+const Files = suite('placeFiles')
+
+Files('creates only the deepest directories, copies every file and chmods only non-default modes', () => {
+  const { stages } = placeFiles([
+    { path: '/etc/containers/containers.conf', content: 'a' },
+    { path: '/etc/containers/systemd/x.container', content: 'b' },
+    { path: '/usr/libexec/tool', content: 'c', mode: '0755' },
+  ])
+  assert.equal(stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.chmod'])
+  assert.equal(stages[0]!.options!.paths, [
+    { path: '/etc/containers/systemd', parents: true, exist_ok: true },
+    { path: '/usr/libexec', parents: true, exist_ok: true },
+  ])
+  assert.equal(stages[2]!.options!.items, { '/usr/libexec/tool': { mode: '0755' } })
+  const copied = (stages[1]!.options!.paths as { to: string }[]).map((p) => p.to)
+  assert.equal(copied, ['tree:///etc/containers/containers.conf', 'tree:///etc/containers/systemd/x.container', 'tree:///usr/libexec/tool'])
+})
+
+Files('gives no stages for no files', () => {
+  assert.equal(placeFiles([]).stages, [])
+})
+
+Files.run()
+
+// ---
+
+const Parallel = suite('parallel')
+
+Parallel('folds placements into one stage per type and unions the inline input', () => {
+  const a = placeFiles([{ path: '/etc/a', content: 'a' }])
+  const b = placeFiles([{ path: '/usr/b', content: 'b', mode: '0600' }])
+  const { stages, sources } = parallel(a, b)
+  assert.equal(stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.chmod'])
+  const refs = stages[1]!.inputs!.inline!.references
+  assert.equal(refs, [`sha256:${sha256('a')}`, `sha256:${sha256('b')}`])
+  assert.equal(Object.keys(sources['org.osbuild.inline']!.items).length, 2)
+})
+
+Parallel('refuses stages it cannot fold', () => {
+  assert.throws(() => parallel({ stages: [{ type: 'org.osbuild.rpm' }], sources: {} }), /cannot fold/)
+})
+
+Parallel.run()
+
+// ---
+
+const Sources = suite('mergeSources')
+
+Sources('accepts the same item twice but not two items under one key', () => {
+  const one = { 'org.osbuild.curl': { items: { 'sha256:1': 'http://a' } } }
+  assert.equal(mergeSources(one, one), one)
+  assert.throws(() => mergeSources(one, { 'org.osbuild.curl': { items: { 'sha256:1': 'http://b' } } }), /different content/)
+})
+
+Sources('sequence keeps stage order', () => {
+  const m = { stages: [mkdirStage(['/a'])], sources: {} }
+  const n = { stages: [mkdirStage(['/b'])], sources: {} }
+  assert.equal(sequence(m, n).stages.map((s) => (s.options!.paths as { path: string }[])[0]!.path), ['/a', '/b'])
+})
+
+Sources.run()
