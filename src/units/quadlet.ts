@@ -1,0 +1,92 @@
+// Which files make up a rootful Quadlet unit, found the way podman's generator finds them
+// (podman main c6580b4a5219, 2026-05: pkg/systemd/quadlet/unitdirs.go, cmd/quadlet/main.go,
+// pkg/systemd/parser/unitfile.go GetUnitDropinPaths). Pure: the caller lists directories, so it works on a
+// real tree, a memfs volume or a tar index alike.
+
+/** Rootful Quadlet search roots, highest priority first. There is no /usr/lib/containers/systemd. */
+export const QUADLET_UNIT_DIRS = ['/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd'] as const
+
+/** The entry names in `dir`, or undefined when `dir` is not a directory. Symlinks should be followed. */
+export type ListDir = (dir: string) => readonly string[] | undefined
+
+export interface QuadletFiles {
+  /** The copy Quadlet loads, or undefined. */
+  unit: string | undefined
+  /** Other copies with the same name, in lower-priority directories. */
+  shadowed: string[]
+  /** Drop-ins applied, in the order they apply (byte order of file name). */
+  dropins: string[]
+  /** Drop-ins hidden by a file of the same name that takes precedence. */
+  overridden: string[]
+}
+
+const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
+/**
+ * Every directory Quadlet reads, in priority order: each root, then its subdirectories depth first in name
+ * order, skipping names ending in ".d" and, below /etc/containers/systemd, the users/ tree (rootless units).
+ */
+export function quadletSearchDirs(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): string[] {
+  const dirs: string[] = []
+  const walk = (dir: string) => {
+    if (dirs.includes(dir)) return
+    dirs.push(dir)
+    for (const name of [...(list(dir) ?? [])].sort(byteOrder)) {
+      const path = join(dir, name)
+      // Quadlet's filter is a plain prefix test, so /etc/containers/systemd/users* is skipped.
+      if (name.endsWith('.d') || path.startsWith('/etc/containers/systemd/users')) continue
+      if (list(path) !== undefined) walk(path)
+    }
+  }
+  for (const root of roots) walk(root)
+  return dirs
+}
+
+/**
+ * Drop-in directory names for a unit, most specific first: `foo-bar@i.container` gives foo-bar@i.container.d,
+ * foo-bar@.container.d, foo-@.container.d, foo-.container.d, container.d. A same-named drop-in in a more specific
+ * directory wins over one in a broader directory, whatever the search root (podman >= 5.6).
+ */
+export function dropinDirNames(unitName: string): string[] {
+  const dot = unitName.lastIndexOf('.')
+  const ext = dot === -1 ? '' : unitName.slice(dot)
+  const base = dot === -1 ? unitName : unitName.slice(0, dot)
+  const at = base.indexOf('@')
+  const prefix = at === -1 ? base : base.slice(0, at)
+  const instance = at === -1 ? '' : base.slice(at + 1)
+  const names = [ext.slice(1) + '.d']
+  const parts = prefix.split('-')
+  for (let i = 1; i < parts.length; i++) {
+    const truncated = `${parts.slice(0, i).join('-')}-`
+    names.push(`${truncated}${ext}.d`)
+    if (at !== -1) names.push(`${truncated}@${ext}.d`)
+  }
+  if (instance !== '') names.push(`${prefix}@${ext}.d`)
+  names.push(`${unitName}.d`)
+  return names.reverse()
+}
+
+export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {
+  const dirs = quadletSearchDirs(list, roots)
+  const isFile = (dir: string, name: string) => (list(dir) ?? []).includes(name) && list(join(dir, name)) === undefined
+
+  // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
+  // to parse; a caller that parses can do that with `shadowed`.)
+  const copies = dirs.filter((d) => isFile(d, unitName)).map((d) => join(d, unitName))
+
+  const chosen = new Map<string, string>()
+  const overridden: string[] = []
+  for (const dropinDir of dropinDirNames(unitName)) {
+    for (const dir of dirs) {
+      const path = join(dir, dropinDir)
+      for (const name of [...(list(path) ?? [])].sort(byteOrder)) {
+        if (!name.endsWith('.conf') || !isFile(path, name)) continue
+        if (chosen.has(name)) overridden.push(join(path, name))
+        else chosen.set(name, join(path, name))
+      }
+    }
+  }
+  const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)
+  return { unit: copies[0], shadowed: copies.slice(1), dropins, overridden }
+}
