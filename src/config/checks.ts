@@ -1,0 +1,342 @@
+import type { ErrorCode } from '../errors.ts'
+import {
+  CAPABILITIES,
+  isSensitiveDevice,
+  isSensitiveHostPath,
+  normaliseCapability,
+  QM_DROPPED_CAPABILITIES,
+  UNSAFE,
+  type UnsafeId,
+} from '../isolation.ts'
+import { escapeKey, suggest } from './messages.ts'
+import { DIR_ROOTS, FILE_ROOTS, pathProblem } from './paths.ts'
+import type { ContainerImage, FileSource, QmConfig } from './types.ts'
+
+/** A rule broken by a schema-valid config. */
+export interface Check {
+  code: ErrorCode
+  message: string
+  pointer: string
+  atKey?: boolean
+}
+
+/** Where the QM's operating system comes from. */
+export type RootfsKind = 'depsolve' | 'rpms' | 'tarball' | 'pipeline'
+
+export function rootfsKind({ rootfs }: QmConfig): RootfsKind {
+  if (rootfs.rpms) return 'rpms'
+  if (rootfs.tarball) return 'tarball'
+  if (rootfs.pipeline) return 'pipeline'
+  return 'depsolve'
+}
+
+/** Images from container_images and content.container_images (automotive-image-builder's place). */
+export const embeddedImages = (config: QmConfig): { image: ContainerImage; pointer: string }[] => [
+  ...config.container_images.map((image, i) => ({ image, pointer: `/container_images/${i}` })),
+  ...config.content.container_images.map((image, i) => ({ image, pointer: `/content/container_images/${i}` })),
+]
+
+/** The name an embedded image has in QM's storage. */
+export const imageName = (image: ContainerImage) => image.name ?? `${image.source}:${image.tag ?? 'latest'}`
+
+/** podman's view of a reference: no tag and no digest means :latest. */
+export function normaliseImageRef(ref: string): string {
+  if (ref.includes('@')) return ref
+  const lastPart = ref.slice(ref.lastIndexOf('/') + 1)
+  return lastPart.includes(':') ? ref : `${ref}:latest`
+}
+
+/** The effective read_only: package-mode hosts are writable, as automotive-image-builder does it. */
+export const readOnly = (config: QmConfig) => config.container.read_only ?? config.mode === 'image'
+
+/** The seccomp profile path the qm rpm generates at install time. */
+export const RPM_SECCOMP_PROFILE = '/usr/share/qm/seccomp-no-rt.json'
+
+/** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
+export function checkConfig(config: QmConfig, raw: unknown): Check[] {
+  const given = (pointer: string) => has(raw, pointer)
+  return [
+    ...checkRootfs(config, given),
+    ...checkContent(config),
+    ...checkFileSources(config),
+    ...checkContainer(config),
+    ...checkBluechi(config, given),
+    ...checkNested(config),
+    ...checkImages(config),
+    ...checkHostFiles(config),
+    ...checkUnsafe(config),
+  ]
+}
+
+const DEPSOLVE_KEYS = ['packages', 'base_packages', 'exclude_packages', 'repos', 'repos_from', 'architecture', 'module_platform_id', 'releasever']
+
+function checkRootfs(config: QmConfig, given: (p: string) => boolean): Check[] {
+  const sources = (['rpms', 'tarball', 'pipeline'] as const).filter((k) => given(`/rootfs/${k}`))
+  const out: Check[] = []
+  for (const extra of sources.slice(1)) {
+    out.push(conflict(`/rootfs/${extra}`, `rootfs takes one source; ${sources[0]} is already given`, true))
+  }
+  if (sources.length > 0) {
+    const depsolve = [
+      ...DEPSOLVE_KEYS.filter((k) => given(`/rootfs/${k}`)).map((k) => `/rootfs/${k}`),
+      ...['rpms', 'repos'].filter((k) => given(`/content/${k}`)).map((k) => `/content/${k}`),
+    ]
+    for (const p of depsolve) {
+      out.push(conflict(p, `needs package resolution, but rootfs comes from ${sources[0]}: put the packages into that source instead`, true))
+    }
+  }
+  const tarball = config.rootfs.tarball
+  if (tarball) out.push(...oneSource(tarball, '/rootfs/tarball', ['source_path', 'url']))
+  return out
+}
+
+function checkContent(config: QmConfig): Check[] {
+  const c = config.content
+  const out: Check[] = []
+  const path = (pointer: string, value: string, roots: readonly string[]) => {
+    const problem = pathProblem(value, roots)
+    if (problem) out.push({ code: 'PATH_NOT_ALLOWED', message: `${value} ${problem}`, pointer })
+  }
+  const seen = new Map<string, string>()
+  c.add_files.forEach((f, i) => {
+    const at = `/content/add_files/${i}`
+    path(`${at}/path`, f.path, FILE_ROOTS)
+    const kinds = (['text', 'source_path', 'url', 'source_glob'] as const).filter((k) => f[k] !== undefined)
+    if (kinds.length !== 1) {
+      out.push(invalid(at, `needs exactly one of text, source_path, url, source_glob (has ${kinds.join(', ') || 'none'})`))
+    }
+    if (f.sha256 !== undefined && f.url === undefined) out.push(invalid(`${at}/sha256`, 'only goes with url'))
+    if (f.source_glob === undefined) {
+      const other = seen.get(f.path)
+      if (other) out.push(conflict(`${at}/path`, `${f.path} is already written by ${other}`))
+      seen.set(f.path, at)
+    }
+  })
+  c.make_dirs.forEach((d, i) => path(`/content/make_dirs/${i}/path`, d.path, DIR_ROOTS))
+  c.add_symlinks.forEach((l, i) => path(`/content/add_symlinks/${i}/link`, l.link, DIR_ROOTS))
+  c.chmod_files.forEach((f, i) => path(`/content/chmod_files/${i}/path`, f.path, DIR_ROOTS))
+  c.chown_files.forEach((f, i) => {
+    path(`/content/chown_files/${i}/path`, f.path, DIR_ROOTS)
+    if (f.user === undefined && f.group === undefined) out.push(invalid(`/content/chown_files/${i}`, 'needs user or group'))
+  })
+  const { enabled_services, masked_services, disabled_services } = c.systemd
+  enabled_services.forEach((unit, i) => {
+    if (masked_services.includes(unit) || disabled_services.includes(unit)) {
+      out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is also disabled or masked`))
+    }
+    const nested = config.nested.find((n) => unit === `${n.name}.service` || unit === `${n.name}.container`)
+    if (nested) {
+      out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is generated from nested ${nested.name} at boot: start it with nested enabled: true`))
+    }
+  })
+  const unsupported: Record<string, string> = {
+    remove_files: 'removing files needs automotive-image-builder\'s lorax templates, which plain osbuild lacks; leave the files out of the source instead',
+    enable_repos: 'the debug and devel repos are automotive-image-builder distro definitions; add them to rootfs.repos',
+    sbom: 'an SBOM needs automotive-image-builder\'s depsolve metadata; generate it from the built image',
+  }
+  for (const [key, why] of Object.entries(unsupported)) {
+    if ((c as unknown as Record<string, unknown>)[key] !== undefined) out.push({ code: 'CONFIG_INVALID', message: `is not supported: ${why}`, pointer: `/content/${key}`, atKey: true })
+  }
+  return out
+}
+
+function checkFileSources(config: QmConfig): Check[] {
+  const sources: [string, FileSource | undefined][] = [
+    ['/container/seccomp_source', config.container.seccomp_source],
+    ['/selinux/module', config.selinux.module],
+    ['/selinux/interface', config.selinux.interface],
+  ]
+  return sources.flatMap(([at, source]) => (source ? oneSource(source, at, ['source_path', 'url', 'pipeline']) : []))
+}
+
+/** A file source names exactly one origin; a url carries its sha256; a path only goes with a pipeline. */
+function oneSource(source: FileSource, at: string, kinds: readonly (keyof FileSource)[]): Check[] {
+  const present = kinds.filter((k) => source[k] !== undefined)
+  const out: Check[] = []
+  if (present.length !== 1) out.push(invalid(at, `needs exactly one of ${kinds.join(', ')} (has ${present.join(', ') || 'none'})`))
+  if (source.url !== undefined && source.sha256 === undefined) out.push(invalid(at, 'a url needs its sha256'))
+  if (source.sha256 !== undefined && source.url === undefined) out.push(invalid(`${at}/sha256`, 'only goes with url'))
+  if (source.path !== undefined && source.pipeline === undefined) out.push(invalid(`${at}/path`, 'only goes with pipeline'))
+  return out
+}
+
+function checkContainer(config: QmConfig): Check[] {
+  const c = config.container
+  const out: Check[] = []
+  const caps = (key: 'add_capabilities' | 'drop_capabilities') =>
+    c[key].forEach((name, i) => {
+      const cap = normaliseCapability(name)
+      if (!CAPABILITIES.has(cap)) out.push(invalid(`/container/${key}/${i}`, `${name} is not a Linux capability${suggest(cap, [...CAPABILITIES])}`))
+    })
+  caps('add_capabilities')
+  caps('drop_capabilities')
+  c.add_capabilities.forEach((name, i) => {
+    if (c.drop_capabilities.map(normaliseCapability).includes(normaliseCapability(name))) {
+      out.push(conflict(`/container/add_capabilities/${i}`, `${name} is also in drop_capabilities`))
+    }
+  })
+  return out
+}
+
+function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Check[] {
+  const tcp = given('/bluechi/controller/host') || given('/bluechi/controller/port')
+  const out: Check[] = []
+  if (tcp && given('/bluechi/controller/address')) {
+    out.push(conflict('/bluechi/controller/address', 'give either address (Unix socket) or host and port (TCP)', true))
+  }
+  if (given('/bluechi/controller/port') && !given('/bluechi/controller/host')) {
+    out.push(invalid('/bluechi/controller', 'port needs host'))
+  }
+  for (const key of Object.keys(bluechi.agent)) {
+    if (['NodeName', 'ControllerAddress', 'ControllerHost', 'ControllerPort'].includes(key)) {
+      out.push(conflict(`/bluechi/agent/${escapeKey(key)}`, `set ${key} with bluechi node_name or controller`, true))
+    }
+  }
+  return out
+}
+
+/** Keys the nested generator writes from typed fields; raw sections may not set them again. */
+const NESTED_OWNED: Record<string, string[]> = {
+  container: ['Image', 'Exec', 'Network', 'Pull'],
+  service: ['OOMScoreAdjust'],
+}
+
+function checkNested(config: QmConfig): Check[] {
+  const out: Check[] = []
+  const names = new Map<string, number>()
+  const embedded = new Set(embeddedImages(config).map(({ image }) => normaliseImageRef(imageName(image))))
+  config.nested.forEach((n, i) => {
+    const at = `/nested/${i}`
+    const first = names.get(n.name)
+    if (first !== undefined) out.push(conflict(`${at}/name`, `nested/${first} already has the name ${n.name}`))
+    names.set(n.name, i)
+    const isEmbedded = embedded.has(normaliseImageRef(n.image))
+    if (!isEmbedded && (n.pull === undefined || n.pull === 'never')) {
+      out.push({
+        code: 'IMAGE_NOT_EMBEDDED',
+        message: `${n.image} is not in container_images; embed it, or set pull: missing (or always, newer) to fetch it when QM starts`,
+        pointer: `${at}/image`,
+      })
+    }
+    for (const [section, owned] of Object.entries(NESTED_OWNED)) {
+      for (const key of owned) {
+        if (key in (n as unknown as Record<string, Record<string, unknown>>)[section]!) {
+          out.push(conflict(`${at}/${section}/${key}`, `set ${key} with the nested entry's own field`, true))
+        }
+      }
+    }
+  })
+  return out
+}
+
+function checkImages(config: QmConfig): Check[] {
+  const out: Check[] = []
+  const names = new Map<string, string>()
+  for (const { image, pointer } of embeddedImages(config)) {
+    const name = normaliseImageRef(imageName(image))
+    const first = names.get(name)
+    if (first) out.push(conflict(pointer, `${first} already embeds ${name}`))
+    names.set(name, pointer)
+  }
+  return out
+}
+
+function checkHostFiles(config: QmConfig): Check[] {
+  const { container: c, selinux, host_files } = config
+  const out: Check[] = []
+  const profileIsFile = c.seccomp_profile.startsWith('/')
+  if (host_files === 'plugin') {
+    if (profileIsFile && !c.seccomp_source) {
+      out.push({
+        code: 'SOURCE_MISSING',
+        message: `qm.container names ${c.seccomp_profile}, which the qm rpm generates at install time; with host_files: plugin give container.seccomp_source (a local file, a url with sha256, or a pipeline such as build that has the qm rpm installed)`,
+        pointer: '/container/seccomp_profile',
+      })
+    }
+    if (!selinux.module) {
+      out.push({
+        code: 'SOURCE_MISSING',
+        message: 'host_files: plugin installs the qm SELinux module; give selinux.module (a local qm.pp.bz2, a url with sha256, or a pipeline that has the qm rpm installed)',
+        pointer: '/selinux',
+      })
+    }
+  } else {
+    if (selinux.module) out.push(conflict('/selinux/module', 'only used with host_files: plugin (the qm rpm ships the module)', true))
+    if (selinux.interface) out.push(conflict('/selinux/interface', 'only used with host_files: plugin (the qm rpm ships it)', true))
+    if (profileIsFile && c.seccomp_profile !== RPM_SECCOMP_PROFILE && !c.seccomp_source) {
+      out.push({ code: 'SOURCE_MISSING', message: `${c.seccomp_profile} is not a file the qm rpm provides; give container.seccomp_source`, pointer: '/container/seccomp_profile' })
+    }
+  }
+  if (c.seccomp_source && !profileIsFile) out.push(conflict('/container/seccomp_source', `seccomp_profile ${c.seccomp_profile} names no file`, true))
+  return out
+}
+
+/** Every setting that weakens isolation, with the config place that makes it. */
+export function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; detail: string }[] {
+  const c = config.container
+  const found: { id: UnsafeId; pointer: string; detail: string }[] = []
+  c.add_capabilities.forEach((name, i) => {
+    const cap = normaliseCapability(name)
+    if ((QM_DROPPED_CAPABILITIES as readonly string[]).includes(cap)) {
+      found.push({ id: `capability.${cap}` as UnsafeId, pointer: `/container/add_capabilities/${i}`, detail: `add_capabilities ${name}` })
+    }
+  })
+  if (c.privileged) found.push({ id: 'privileged', pointer: '/container/privileged', detail: 'privileged: true' })
+  if (c.network === 'host') found.push({ id: 'network.host', pointer: '/container/network', detail: 'network: host' })
+  if (c.security_label_disable) found.push({ id: 'selinux.label_disable', pointer: '/container/security_label_disable', detail: 'security_label_disable: true' })
+  if (!config.selinux.label) found.push({ id: 'selinux.no_labelling', pointer: '/selinux/label', detail: 'label: false' })
+  if (c.seccomp_profile === 'default') found.push({ id: 'seccomp.default', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: default' })
+  if (c.seccomp_profile === 'unconfined') found.push({ id: 'seccomp.unconfined', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: unconfined' })
+  if (config.mode === 'image' && !readOnly(config)) found.push({ id: 'read_only.off', pointer: '/container/read_only', detail: 'read_only: false on an image-mode host' })
+  c.volumes.forEach((v, i) => {
+    if (isSensitiveHostPath(v.split(':')[0]!)) found.push({ id: 'volume.host_path', pointer: `/container/volumes/${i}`, detail: v })
+  })
+  c.devices.forEach((d, i) => {
+    if (isSensitiveDevice(d)) found.push({ id: 'device.host', pointer: `/container/devices/${i}`, detail: d })
+  })
+  if (config.oom_score_adjust <= 0) found.push({ id: 'oom.qm_not_positive', pointer: '/oom_score_adjust', detail: `${config.oom_score_adjust}` })
+  if (config.containers_conf.oom_score_adj < config.oom_score_adjust) {
+    found.push({ id: 'oom.containers_below_qm', pointer: '/containers_conf/oom_score_adj', detail: `${config.containers_conf.oom_score_adj} < ${config.oom_score_adjust}` })
+  }
+  config.nested.forEach((n, i) => {
+    if (n.oom_score_adjust !== undefined && n.oom_score_adjust < config.oom_score_adjust) {
+      found.push({ id: 'oom.nested_below_qm', pointer: `/nested/${i}/oom_score_adjust`, detail: `${n.name}: ${n.oom_score_adjust} < ${config.oom_score_adjust}` })
+    }
+  })
+  return found
+}
+
+function checkUnsafe(config: QmConfig): Check[] {
+  const found = unsafeSettings(config)
+  const out: Check[] = found
+    .filter((f) => config.allow_unsafe[f.id] === undefined)
+    .map((f) => ({
+      code: 'UNSAFE_SETTING',
+      message: `${f.detail}: ${UNSAFE[f.id]}; to accept this, add to allow_unsafe: "${f.id}: <why it is needed>"`,
+      pointer: f.pointer,
+    }))
+  for (const id of Object.keys(config.allow_unsafe)) {
+    if (!found.some((f) => f.id === id)) {
+      out.push({ code: 'UNUSED_ALLOW_UNSAFE', message: `the config makes no ${id} setting; remove this entry`, pointer: `/allow_unsafe/${escapeKey(id)}`, atKey: true })
+    }
+  }
+  // lowering an OOM score below QM's needs CAP_SYS_RESOURCE inside QM, which QM drops
+  const canLower = config.container.add_capabilities.map(normaliseCapability).includes('sys_resource')
+  for (const f of found.filter((f) => f.id === 'oom.nested_below_qm' && !canLower)) {
+    out.push(conflict(f.pointer, 'lowering an OOM score below QM\'s needs CAP_SYS_RESOURCE inside QM: add sys_resource to container.add_capabilities'))
+  }
+  return out
+}
+
+const conflict = (pointer: string, message: string, atKey = false): Check => ({ code: 'CONFLICT', message, pointer, atKey })
+const invalid = (pointer: string, message: string): Check => ({ code: 'CONFIG_INVALID', message, pointer })
+
+/** Whether the raw config has a value at `pointer`. */
+function has(raw: unknown, pointer: string): boolean {
+  let node = raw
+  for (const part of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object' || !(part in node)) return false
+    node = (node as Record<string, unknown>)[part]
+  }
+  return node !== undefined
+}

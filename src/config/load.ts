@@ -1,0 +1,109 @@
+import { LineCounter, parseDocument, type Document } from 'yaml'
+import { QmError, sortErrors, type ErrorCode, type Where } from '../errors.ts'
+import { checkConfig } from './checks.ts'
+import type { QmConfig } from './types.ts'
+import { validateConfig } from './validate.ts'
+import { locate } from './where.ts'
+
+/** Configs are small; anything larger is a mistake (or an attack) and is refused before parsing. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+/** Name used in messages for the built-in defaults (no config file). */
+export const DEFAULTS_FILE = '<defaults>'
+
+export interface Loaded {
+  config?: QmConfig
+  errors: QmError[]
+  /** Place of a JSON Pointer in the config, for errors found later (render). */
+  locate: (pointer: string, atKey?: boolean) => Where
+  /** Directory that relative paths in the config are resolved against. */
+  file: string
+}
+
+/**
+ * Parse and check a qm.yaml. `bytes` undefined means no config: the defaults.
+ * Every error carries file:line:col; all are collected, none is thrown.
+ */
+export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE): Loaded {
+  const at = (line: number, col: number): Where => ({ file, line, col })
+  const fail = (code: ErrorCode, message: string, where = at(1, 1)): Loaded => ({
+    errors: [new QmError(code, message, '', where)],
+    locate: () => where,
+    file,
+  })
+  if (bytes === undefined) return finish(undefined, undefined, undefined, file)
+  if (bytes.length > MAX_CONFIG_BYTES) return { errors: [oversizeError(bytes.length, file)], locate: () => at(1, 1), file }
+  const text = decodeUtf8(bytes)
+  if (typeof text !== 'string') {
+    return fail('CONFIG_INVALID', 'is not UTF-8 text (invalid byte sequence)', positionOf(bytes, text.offset, file))
+  }
+  const nul = text.indexOf('\0')
+  if (nul >= 0) return fail('CONFIG_INVALID', 'contains a NUL byte: this is a binary file, not YAML', positionIn(text, nul, file))
+
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, lineCounter })
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e) => {
+      const [line, col] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1]
+      return new QmError('YAML_SYNTAX', e.message, '', at(line, col))
+    })
+    return { errors, locate: () => at(1, 1), file }
+  }
+  let raw: unknown
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 })
+  } catch (e) {
+    return fail('YAML_SYNTAX', `cannot be read: ${(e as Error).message}`)
+  }
+  return finish(raw, doc, lineCounter, file)
+}
+
+/** A config over MAX_CONFIG_BYTES, refused before it is parsed. */
+export function oversizeError(size: number, file: string): QmError {
+  return new QmError('CONFIG_INVALID', `the file is ${size} bytes; a config may be at most ${MAX_CONFIG_BYTES} bytes`, '', { file, line: 1, col: 1 })
+}
+
+function finish(raw: unknown, doc: Document | undefined, lc: LineCounter | undefined, file: string): Loaded {
+  const where = (pointer: string, atKey = false): Where =>
+    doc && lc ? locate(doc, lc, file, pointer, atKey) : { file, line: 1, col: 1 }
+  const { config, issues } = validateConfig(raw)
+  const errors = issues.map((i) => new QmError('CONFIG_INVALID', i.message, i.pointer, where(i.pointer, i.atKey)))
+  if (config) {
+    for (const c of checkConfig(config, raw ?? {})) errors.push(new QmError(c.code, c.message, c.pointer, where(c.pointer, c.atKey)))
+  }
+  return { config: errors.length === 0 ? config : undefined, errors: sortErrors(errors), locate: where, file }
+}
+
+function decodeUtf8(bytes: Uint8Array): string | { offset: number } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  } catch {
+    // find the first byte that breaks decoding, for the position in the message
+    let lo = 0
+    let hi = bytes.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true })
+        lo = mid + 1
+      } catch {
+        hi = mid
+      }
+    }
+    return { offset: lo }
+  }
+}
+
+function positionOf(bytes: Uint8Array, offset: number, file: string): Where {
+  let line = 1
+  let start = 0
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) [line, start] = [line + 1, i + 1]
+  return { file, line, col: offset - start + 1 }
+}
+
+function positionIn(text: string, index: number, file: string): Where {
+  const before = text.slice(0, index)
+  const line = before.split('\n').length
+  return { file, line, col: index - before.lastIndexOf('\n') }
+}

@@ -1,0 +1,100 @@
+import type { ErrorObject } from 'ajv'
+
+/** A schema violation in words, at a JSON Pointer; `atKey` when the key itself is wrong. */
+export interface Issue {
+  pointer: string
+  message: string
+  atKey?: boolean
+}
+
+/** The schema keyword that says, in words, what a pattern or anyOf rule means. */
+export const MESSAGE_KEYWORD = 'x-message'
+
+type Schema = { [MESSAGE_KEYWORD]?: string; properties?: object; propertyNames?: unknown }
+
+/** ajv errors (allErrors, verbose) as issues: one per problem, in plain words. */
+export function describeErrors(errors: readonly ErrorObject[]): Issue[] {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const badKeys = errors.filter((e) => e.keyword === 'propertyNames')
+  // errors raised while checking a key name carry the key as their data
+  const isKeyCheck = (e: ErrorObject) =>
+    e.keyword !== 'propertyNames' && badKeys.some((k) => k.instancePath === e.instancePath && k.params.propertyName === e.data)
+  const issues: Issue[] = []
+  for (const e of errors) {
+    if (isKeyCheck(e)) continue
+    // an anyOf failure is explained by its own message; its branches' errors are noise
+    if (e.keyword !== 'anyOf' && anyOfAt.has(e.instancePath)) continue
+    if (e.keyword === 'propertyNames') {
+      const key = String(e.params.propertyName)
+      const cause = errors.find((c) => c !== e && c.instancePath === e.instancePath && c.data === key)
+      const why = cause ? describe(cause).message : 'is not allowed here'
+      issues.push({ pointer: `${e.instancePath}/${escapeKey(key)}`, message: `key ${key} ${why.replace(/^must/, 'must')}`, atKey: true })
+      continue
+    }
+    issues.push(describe(e))
+  }
+  return dedupe(issues)
+}
+
+function describe(e: ErrorObject): Issue {
+  const at = e.instancePath
+  const params = e.params as Record<string, unknown>
+  const parent = (e.parentSchema ?? {}) as Schema
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: at, message: `missing required key ${String(params.missingProperty)}` }
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty)
+      const known = Object.keys(parent.properties ?? {})
+      return { pointer: `${at}/${escapeKey(key)}`, message: `unknown key ${key}${suggest(key, known)}`, atKey: true }
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String)
+      return { pointer: at, message: `must be one of ${allowed.join(', ')}${suggest(String(e.data), allowed)}` }
+    }
+    case 'pattern':
+    case 'anyOf':
+      return { pointer: at, message: parent[MESSAGE_KEYWORD] ?? `must match ${String(params.pattern ?? 'one of the allowed forms')}` }
+    case 'type':
+      return { pointer: at, message: `must be ${withArticle(String(params.type))}` }
+    case 'minLength':
+      return { pointer: at, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long` }
+    default:
+      return { pointer: at, message: e.message ?? e.keyword }
+  }
+}
+
+export const escapeKey = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
+const withArticle = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`).replace(',', ' or ')
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const key = `${i.pointer}\0${i.message}`
+    return seen.has(key) ? false : (seen.add(key), true)
+  })
+}
+
+/** " (did you mean X?)" when a known word is within a small edit distance. */
+export function suggest(word: string, known: readonly string[]): string {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const d = distance(word.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [candidate, d]
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3))
+  return best !== undefined && bestDistance > 0 && bestDistance <= limit ? ` (did you mean ${best}?)` : ''
+}
+
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    row = next
+  }
+  return row[b.length]!
+}

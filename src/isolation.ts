@@ -1,0 +1,67 @@
+/**
+ * What weakens QM's isolation. render refuses these settings unless allow_unsafe names
+ * them with a reason; inspect reports them in a built tree. One list for both.
+ */
+export const UNSAFE = {
+  'capability.sys_boot': 'QM gets CAP_SYS_BOOT back: it can reboot the host',
+  'capability.sys_resource': 'QM gets CAP_SYS_RESOURCE back: it can override resource limits and lower OOM scores',
+  privileged: 'QM runs privileged: all capabilities and devices, no confinement',
+  'network.host': "QM shares the host's network namespace",
+  'selinux.label_disable': 'QM runs without its SELinux label (qm_t)',
+  'selinux.no_labelling': 'QM files are not labelled qm_file_t at build time',
+  'seccomp.default': "QM runs with podman's default seccomp profile: realtime scheduling is allowed",
+  'seccomp.unconfined': 'QM runs without any seccomp filter',
+  'read_only.off': "QM's root filesystem is writable on a read-only (image-mode) host",
+  'volume.host_path': 'a sensitive host path is mounted into QM',
+  'device.host': 'a sensitive host device is passed into QM',
+  'oom.qm_not_positive': "QM's OOM score is not above 0: the OOM killer may pick safety processes first",
+  'oom.nested_below_qm': 'a nested container has a lower OOM score than QM itself',
+  'oom.containers_below_qm': "containers.conf gives nested containers a lower OOM score than QM's",
+} as const
+
+export type UnsafeId = keyof typeof UNSAFE
+
+/** Capabilities upstream qm.container drops (DropCapability=sys_boot sys_resource). */
+export const QM_DROPPED_CAPABILITIES = ['sys_boot', 'sys_resource'] as const
+
+/** Linux capabilities (capability.h, 6.x), lower case without CAP_, as podman accepts them. */
+export const CAPABILITIES = new Set([
+  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap',
+  'linux_immutable', 'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner',
+  'sys_module', 'sys_rawio', 'sys_chroot', 'sys_ptrace', 'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice',
+  'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease', 'audit_write', 'audit_control', 'setfcap',
+  'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read', 'perfmon', 'bpf',
+  'checkpoint_restore',
+])
+
+export const normaliseCapability = (name: string) => name.toLowerCase().replace(/^cap_/, '')
+
+/** Host paths that must not reach QM: whole system trees, kernel interfaces, host control sockets. */
+const SENSITIVE_EXACT = ['/', '/etc', '/usr', '/var', '/var/lib', '/run', '/var/run', '/home', '/opt', '/srv', '/mnt', '/media']
+const SENSITIVE_TREES = [
+  '/boot', '/dev', '/proc', '/sys', '/root', '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/selinux',
+  '/etc/systemd', '/etc/containers', '/usr/share/containers/systemd', '/usr/lib/qm', '/etc/qm', '/var/qm',
+  '/var/lib/containers', '/var/lib/selinux', '/run/containers', '/run/podman', '/run/systemd', '/run/dbus',
+  '/var/run/dbus', '/run/docker.sock', '/var/run/docker.sock', '/run/user', '/var/log/journal', '/run/log/journal',
+]
+
+const under = (path: string, tree: string) => path === tree || path.startsWith(`${tree}/`)
+
+/** True for a volume source (host side of SOURCE:DEST) that exposes the host to QM. Named volumes are fine. */
+export function isSensitiveHostPath(source: string): boolean {
+  if (!source.startsWith('/')) return false
+  const path = source.replace(/\/+$/, '') || '/'
+  return SENSITIVE_EXACT.includes(path) || SENSITIVE_TREES.some((tree) => under(path, tree))
+}
+
+/** Devices that give access to host memory, disks, consoles or hardware control. */
+const SENSITIVE_DEVICES = [
+  /^\/dev\/(k?mem|port|kmsg|console|watchdog\d*|nvram|mcelog|snapshot|uinput|hidraw\d*)$/,
+  /^\/dev\/(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+(n\d+)?|mmcblk\d+|dm-\d+|md\d+|loop\d+|loop-control|sr\d+)(p?\d+)?$/,
+  /^\/dev\/(disk|mapper|block|bus|cpu|char|mtd\d*|ubi\d*)(\/|$)/,
+]
+
+export function isSensitiveDevice(device: string): boolean {
+  const host = device.replace(/^-/, '').split(':')[0]!
+  return SENSITIVE_DEVICES.some((re) => re.test(host))
+}
