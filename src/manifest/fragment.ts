@@ -19,13 +19,23 @@ export function mergeSources(...all: Sources[]): Sources {
   return out
 }
 
-/** Fragments one after the other. */
+/** Fragments one after the other; neighbouring mkdirs that only ensure directories become one. */
 export function sequence(...fragments: Fragment[]): Fragment {
-  return {
-    stages: fragments.flatMap((f) => f.stages),
-    sources: mergeSources(...fragments.map((f) => f.sources)),
+  const stages: Stage[] = []
+  for (const stage of fragments.flatMap((f) => f.stages)) {
+    const last = stages.at(-1)
+    if (last && ensuresOnly(last) && ensuresOnly(stage)) stages[stages.length - 1] = fold([last, stage])
+    else stages.push(stage)
   }
+  return { stages, sources: mergeSources(...fragments.map((f) => f.sources)) }
 }
+
+type MkdirPath = { path: string; parents?: boolean; exist_ok?: boolean; mode?: number }
+
+/** An mkdir of parents + exist_ok paths only: it changes nothing that exists, so it folds freely. */
+const ensuresOnly = (stage: Stage) =>
+  stage.type === 'org.osbuild.mkdir' &&
+  (stage.options!.paths as MkdirPath[]).every((p) => p.parents === true && p.exist_ok === true && p.mode === undefined)
 
 /**
  * Independent file placements side by side: every mkdir, copy, ln and chmod of all
@@ -58,6 +68,7 @@ function fold(stages: Stage[]): Stage {
     }
     return { type, options: { items } }
   }
+  if (stages.every(ensuresOnly)) return mkdirStage(stages.flatMap((s) => (s.options!.paths as MkdirPath[]).map((p) => p.path)))
   const paths = stages.flatMap((s) => s.options!.paths as Json[])
   const folded: Stage = { type, options: { paths: dedupe(paths) } }
   const inputs = stages.map((s) => s.inputs).filter((i) => i !== undefined)
@@ -88,4 +99,15 @@ function mergeInputs(all: Record<string, Input>[]): Record<string, Input> {
     }
   }
   return out
+}
+
+/**
+ * One mkdir for `dirs` with parents and exist_ok, so it is safe on any tree.
+ * Only the deepest directories are listed: `parents` creates the rest.
+ */
+export function mkdirStage(dirs: readonly string[]): Stage {
+  const unique = [...new Set(dirs)].filter((d) => d !== '/').sort()
+  const leaves = unique.filter((d) => !unique.some((other) => other.startsWith(`${d}/`)))
+  const paths: Json[] = leaves.map((path) => ({ path, parents: true, exist_ok: true }))
+  return { type: 'org.osbuild.mkdir', options: { paths } }
 }

@@ -1,7 +1,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { mergeSources, parallel, sequence } from '../../src/manifest/fragment.ts'
-import { mkdirStage, placeFiles } from '../../src/manifest/files.ts'
+import { placeFiles } from '../../src/manifest/files.ts'
+import { mkdirStage } from '../../src/manifest/fragment.ts'
 import { inlineSource, sha256 } from '../../src/manifest/inline.ts'
 
 const Inline = suite('inlineSource')
@@ -49,7 +50,7 @@ Parallel('folds placements into one stage per type and unions the inline input',
   const b = placeFiles([{ path: '/usr/b', content: 'b', mode: '0600' }])
   const { stages, sources } = parallel(a, b)
   assert.equal(stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.chmod'])
-  const refs = stages[1]!.inputs!.inline!.references
+  const refs = stages[1]!.inputs!.files!.references
   assert.equal(refs, [`sha256:${sha256('a')}`, `sha256:${sha256('b')}`])
   assert.equal(Object.keys(sources['org.osbuild.inline']!.items).length, 2)
 })
@@ -70,10 +71,21 @@ Sources('accepts the same item twice but not two items under one key', () => {
   assert.throws(() => mergeSources(one, { 'org.osbuild.curl': { items: { 'sha256:1': 'http://b' } } }), /different content/)
 })
 
-Sources('sequence keeps stage order', () => {
-  const m = { stages: [mkdirStage(['/a'])], sources: {} }
-  const n = { stages: [mkdirStage(['/b'])], sources: {} }
-  assert.equal(sequence(m, n).stages.map((s) => (s.options!.paths as { path: string }[])[0]!.path), ['/a', '/b'])
+Sources('sequence keeps stage order and folds neighbouring directory-ensuring mkdirs', () => {
+  const chmod = { type: 'org.osbuild.chmod', options: { items: { '/a': { mode: '0700' } } } }
+  const { stages } = sequence(
+    { stages: [mkdirStage(['/a'])], sources: {} },
+    { stages: [mkdirStage(['/a/b', '/c'])], sources: {} },
+    { stages: [chmod, mkdirStage(['/d'])], sources: {} },
+  )
+  assert.equal(stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.chmod', 'org.osbuild.mkdir'])
+  assert.equal((stages[0]!.options!.paths as { path: string }[]).map((p) => p.path), ['/a/b', '/c'])
+})
+
+Sources('sequence leaves an mkdir with a mode or without exist_ok alone', () => {
+  const strict = { type: 'org.osbuild.mkdir', options: { paths: [{ path: '/x', mode: 448 }] } }
+  const { stages } = sequence({ stages: [mkdirStage(['/a'])], sources: {} }, { stages: [strict], sources: {} })
+  assert.is(stages.length, 2)
 })
 
 Sources.run()

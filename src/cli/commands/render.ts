@@ -1,0 +1,53 @@
+import { FORMATS, type Format } from '../../manifest/formats.ts'
+import { render } from '../../render.ts'
+import { QmError } from '../../errors.ts'
+import { reportErrors } from '../errors.ts'
+import { writeFileAtomic } from '../io.ts'
+import { EXIT, type Command } from '../main.ts'
+import { readConfigArg } from '../read.ts'
+
+const command: Command = {
+  usage: 'render [CONFIG|-] [--format mpp|manifest|stages] [-o FILE] [--json]',
+  summary: `Print the osbuild content that places QM into an image. No CONFIG renders the upstream QM.
+
+  --format mpp       an osbuild-mpp include: the QM pipeline, its sources and the
+                     host stages in the mpp variable qm_host_stages (default)
+  --format manifest  a complete osbuild manifest: the QM pipeline plus qm_host,
+                     an overlay of what QM adds to the host tree
+  --format stages    JSON { pipelines, host_stages, sources } for other generators
+  -o FILE            write FILE atomically instead of printing
+  --json             errors as one JSON document on standard output`,
+  options: {
+    format: { type: 'string', default: 'mpp' },
+    output: { type: 'string', short: 'o' },
+    json: { type: 'boolean', default: false },
+  },
+  async run({ values, positionals }, io) {
+    const format = values.format as string
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      io.err(`qm-stage: --format must be one of ${FORMATS.join(', ')}\n`)
+      return EXIT.usage
+    }
+    if (positionals.length > 1) {
+      io.err(`qm-stage: render takes one config, got ${positionals.length}\n`)
+      return EXIT.usage
+    }
+    const json = values.json as boolean
+    const input = await readConfigArg(positionals[0], io)
+    if (input.error) return reportErrors(io, [input.error], json), EXIT.invalid
+    const { output, errors } = render(input.bytes, { format: format as Format, ...(input.file ? { file: input.file } : {}) })
+    if (output === undefined) return reportErrors(io, errors, json), EXIT.invalid
+    const target = values.output as string | undefined
+    if (target === undefined) return io.out(output), EXIT.ok
+    try {
+      writeFileAtomic(target, output)
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+      reportErrors(io, [new QmError('OUTPUT_WRITE', `cannot write ${target}: ${reason}`)], json)
+      return EXIT.invalid
+    }
+    return EXIT.ok
+  },
+}
+
+export default command

@@ -1,0 +1,15 @@
+import type { Io } from './io.ts'
+
+/** The real process as an Io: the one place that touches process.stdout, stderr and stdin. */
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    stdin: async () => {
+      const chunks: Buffer[] = []
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+      return Buffer.concat(chunks)
+    },
+    isTTY: Boolean(process.stdout.isTTY),
+  }
+}

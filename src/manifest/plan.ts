@@ -1,0 +1,161 @@
+import { embeddedImages, imageName, readOnly, rootfsKind } from '../config/checks.ts'
+import type { Resolved } from '../config/local-files.ts'
+import type { QmConfig } from '../config/types.ts'
+import { IN_QM } from '../qm/paths.ts'
+import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
+import { parallel, sequence } from './fragment.ts'
+import type { Fragment, Pipeline, Sources, Stage } from './types.ts'
+import * as hostDropins from '../../stages/host-dropins.ts'
+import * as hostPlacement from '../../stages/host-placement.ts'
+import * as hostQuadlet from '../../stages/host-quadlet.ts'
+import * as hostSelinux from '../../stages/host-selinux.ts'
+import * as qmBluechi from '../../stages/qm-bluechi.ts'
+import * as qmContainersConf from '../../stages/qm-containers-conf.ts'
+import * as qmContent from '../../stages/qm-content.ts'
+import * as qmImages from '../../stages/qm-images.ts'
+import * as qmNested from '../../stages/qm-nested.ts'
+import * as qmOs from '../../stages/qm-os.ts'
+import * as qmSelinuxContexts from '../../stages/qm-selinux-contexts.ts'
+import * as qmStorageConf from '../../stages/qm-storage-conf.ts'
+import * as qmSystemd from '../../stages/qm-systemd.ts'
+import * as subids from '../../stages/subids.ts'
+
+/** Everything render emits, before it is shaped into an output format. */
+export interface Plan {
+  /** the QM pipeline(s), in order */
+  pipelines: Pipeline[]
+  /** stages to append to the host tree's pipeline */
+  hostStages: Stage[]
+  sources: Sources
+}
+
+/** The base packages of a QM tree (automotive-image-builder's set), plus the BlueChi agent when it is on. */
+export function basePackages(config: QmConfig): string[] {
+  const base = ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${config.policy}`, 'procps-ng']
+  return config.bluechi.enabled ? [...base, 'bluechi-agent'] : base
+}
+
+/** Config and resolved local files in, the stages of both trees out. Pure. */
+export function plan(config: QmConfig, resolved: Resolved): Plan {
+  const qmTree = sequence(
+    qmOs.generate(osSource(config, resolved)),
+    parallel(
+      qmContainersConf.generate(config.containers_conf),
+      qmSelinuxContexts.generate({ policy: config.policy }),
+      subids.generate({ lines: config.subids.qm }),
+      config.bluechi.enabled ? qmBluechi.generate(bluechiOptions(config)) : empty(),
+      qmNested.generate({ nested: config.nested.map((n) => ({ ...n, pull: n.pull ?? 'never' })) }),
+    ),
+    qmStorageConf.generate({
+      path: config.storage_conf.path,
+      transientStore: config.storage_conf.transient_store,
+      ...(embeddedImages(config).length > 0 ? { imageStore: IN_QM.imageStore } : {}),
+    }),
+    qmImages.generate({ images: images(config), store: IN_QM.imageStore }),
+    qmContent.generate({
+      make_dirs: [...config.content.make_dirs, ...resolved.emptyGlobDirs.map((path) => ({ path, parents: true, exist_ok: true }))],
+      files: resolved.addFiles,
+      add_symlinks: config.content.add_symlinks,
+      chown_files: config.content.chown_files,
+      chmod_files: config.content.chmod_files,
+    }),
+    qmSystemd.generate({
+      enabled: [...(config.bluechi.enabled ? ['bluechi-agent.service'] : []), ...config.content.systemd.enabled_services],
+      disabled: config.content.systemd.disabled_services,
+      masked: config.content.systemd.masked_services,
+    }),
+  )
+  const host = sequence(
+    hostPlacement.generate({ pipeline: config.pipeline }),
+    config.host_files === 'plugin' ? hostQuadlet.generate(hostQuadletOptions(config, resolved)) : empty(),
+    parallel(hostDropins.generate(dropinOptions(config)), subids.generate({ lines: config.subids.host })),
+    hostSelinux.generate({
+      ...(resolved.module ? { module: resolved.module } : {}),
+      ...(resolved.iface ? { interface: resolved.iface } : {}),
+      label: config.selinux.label,
+    }),
+  )
+  const pipeline: Pipeline = { name: config.pipeline, ...(config.build_pipeline ? { build: `name:${config.build_pipeline}` } : {}), stages: qmTree.stages }
+  return { pipelines: [pipeline], hostStages: host.stages, sources: sequence(qmTree, host).sources }
+}
+
+const empty = (): Fragment => ({ stages: [], sources: {} })
+
+function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
+  const r = config.rootfs
+  switch (rootfsKind(config)) {
+    case 'rpms':
+      return { kind: 'rpms', rpms: r.rpms!, gpgkeys: r.gpgkeys }
+    case 'tarball':
+      return resolved.tarball ? { kind: 'tarball', content: resolved.tarball } : { kind: 'tarball', url: r.tarball!.url!, sha256: r.tarball!.sha256! }
+    case 'pipeline':
+      return { kind: 'pipeline', pipeline: r.pipeline! }
+    case 'depsolve':
+      return {
+        kind: 'depsolve',
+        packages: [...new Set([...(r.base_packages ?? basePackages(config)), ...r.packages, ...config.content.rpms])],
+        excludes: r.exclude_packages,
+        repos: [...r.repos, ...config.content.repos],
+        reposFrom: r.repos_from,
+        architecture: r.architecture,
+        modulePlatformId: r.module_platform_id,
+        ...(r.releasever ? { releasever: r.releasever } : {}),
+        gpgkeys: r.gpgkeys,
+      }
+  }
+}
+
+function bluechiOptions(config: QmConfig): qmBluechi.Options {
+  const { controller, agent, dropin, node_name } = config.bluechi
+  return {
+    nodeName: node_name ?? `qm.${config.node}`,
+    controller: controller.host ? { host: controller.host, ...(controller.port ? { port: controller.port } : {}) } : { address: controller.address },
+    extra: agent,
+    dropin,
+  }
+}
+
+/** The host socket BlueChi's agent in QM reaches the controller through, if it uses one. */
+export function bluechiSocket(config: QmConfig): string | undefined {
+  const { enabled, controller } = config.bluechi
+  return enabled && !controller.host ? controller.address.replace(/^unix:path=/, '') : undefined
+}
+
+function images(config: QmConfig): qmImages.Image[] {
+  return embeddedImages(config).map(({ image }) => ({
+    source: image.source,
+    name: imageName(image),
+    ...(image.tag ? { tag: image.tag } : {}),
+    ...(image.digest ? { digest: image.digest } : {}),
+    ...(image.image_id ? { imageId: image.image_id } : {}),
+    ...(image['containers-transport'] ? { transport: image['containers-transport'] } : {}),
+  }))
+}
+
+function hostQuadletOptions(config: QmConfig, resolved: Resolved): hostQuadlet.Options {
+  const profile = config.container.seccomp_profile
+  return { containersConf: UPSTREAM_CONTAINERS_CONF, ...(resolved.seccomp ? { seccomp: { path: profile, origin: resolved.seccomp } } : {}) }
+}
+
+const CONTAINER_UNSAFE = /^(capability|privileged|network|selinux\.label_disable|seccomp|read_only|volume|device)/
+
+function dropinOptions(config: QmConfig): hostDropins.Options {
+  const socket = bluechiSocket(config)
+  return {
+    resources: {
+      MemoryMax: config.memory_limit.max,
+      MemoryHigh: config.memory_limit.high,
+      CPUWeight: String(config.cpu_weight),
+      IOWeight: String(config.io_weight),
+      TasksMax: String(config.tasks_max),
+      OOMScoreAdjust: String(config.oom_score_adjust),
+      ...(config.cpu_quota ? { CPUQuota: config.cpu_quota } : {}),
+      ...(config.allowed_cpus ? { AllowedCPUs: config.allowed_cpus } : {}),
+    },
+    container: config.container,
+    readOnly: readOnly(config),
+    ...(socket ? { bluechiSocket: socket } : {}),
+    allowUnsafe: Object.fromEntries(Object.entries(config.allow_unsafe).filter(([id]) => CONTAINER_UNSAFE.test(id))),
+  }
+}
+

@@ -1,0 +1,28 @@
+/** Where QM's files live on the host and inside the QM tree (containers/qm 1.0 + automotive-image-builder). */
+export const QM = {
+  dir: '/usr/lib/qm',
+  rootfs: '/usr/lib/qm/rootfs',
+  etc: '/etc/qm',
+  var: '/var/qm',
+  varTmp: '/var/qm/tmp',
+  shareDir: '/usr/share/qm',
+  quadletDir: '/usr/share/containers/systemd',
+  quadlet: '/usr/share/containers/systemd/qm.container',
+  /** qm-stage's drop-ins: /usr/share, so an admin's same-named /etc drop-in still overrides them. */
+  dropinDir: '/usr/share/containers/systemd/qm.container.d',
+  adminDropinDir: '/etc/containers/systemd/qm.container.d',
+  selinuxModule: '/usr/share/selinux/packages/qm.pp.bz2',
+  selinuxInterface: '/usr/share/selinux/devel/include/services/qm.if',
+} as const
+
+/** Paths inside the QM tree (QM's own view; /etc and /var are /etc/qm and /var/qm on the host). */
+export const IN_QM = {
+  containersConf: '/etc/containers/containers.conf',
+  nestedQuadletDir: '/etc/containers/systemd',
+  selinuxContainerContexts: '/usr/share/containers/selinux/contexts',
+  fileContexts: (policy: string) => `/etc/selinux/${policy}/contexts/files/file_contexts`,
+  bluechiDropinDir: '/etc/bluechi/agent.conf.d',
+  imageStore: '/usr/lib/containers/storage',
+  subuid: '/etc/subuid',
+  subgid: '/etc/subgid',
+} as const

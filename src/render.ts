@@ -1,0 +1,42 @@
+import { loadConfig, DEFAULTS_FILE } from './config/load.ts'
+import { readLocalFiles } from './config/local-files.ts'
+import type { QmConfig } from './config/types.ts'
+import { QmError, sortErrors } from './errors.ts'
+import { formatProblems } from './manifest/format-checks.ts'
+import { formatPlan, mppDirectives, type Format } from './manifest/formats.ts'
+import { plan, type Plan } from './manifest/plan.ts'
+
+export interface RenderOptions {
+  /** output format (default mpp) */
+  format?: Format
+  /** the config's file name, for messages and for paths relative to it */
+  file?: string
+}
+
+export interface RenderResult {
+  output?: string
+  plan?: Plan
+  config?: QmConfig
+  errors: QmError[]
+}
+
+/**
+ * qm.yaml bytes (undefined: the defaults) to osbuild content. Every problem comes back in
+ * `errors` with its place in the config; nothing is thrown for bad input.
+ */
+export function render(bytes: Uint8Array | undefined, { format = 'mpp', file = DEFAULTS_FILE }: RenderOptions = {}): RenderResult {
+  const loaded = loadConfig(bytes, file)
+  const config = loaded.config
+  if (!config) return { errors: loaded.errors }
+  const { resolved, errors: fileErrors } = readLocalFiles(config, file === DEFAULTS_FILE ? 'qm.yaml' : file)
+  const problems = [...fileErrors, ...formatProblems(config, format)]
+  if (problems.length > 0) {
+    return { errors: sortErrors(problems.map((p) => new QmError(p.code, p.message, p.pointer, loaded.locate(p.pointer, p.atKey)))) }
+  }
+  const result = plan(config, resolved)
+  if (format === 'manifest' && mppDirectives(result as unknown as object).length > 0) {
+    throw new Error(`manifest format left osbuild-mpp directives at ${mppDirectives(result as unknown as object).join(', ')}`)
+  }
+  return { output: formatPlan(result, format), plan: result, config, errors: [] }
+}
+

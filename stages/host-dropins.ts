@@ -1,0 +1,97 @@
+import type { Container } from '../src/config/types.ts'
+import { normaliseCapability, QM_DROPPED_CAPABILITIES } from '../src/isolation.ts'
+import { placeFiles, type FileSpec } from '../src/manifest/files.ts'
+import type { Fragment } from '../src/manifest/types.ts'
+import { QM } from '../src/qm/paths.ts'
+import { writeUnit } from '../src/units/write.ts'
+
+export interface Options {
+  resources: {
+    MemoryMax: string
+    MemoryHigh: string
+    CPUWeight: string
+    IOWeight: string
+    TasksMax: string
+    OOMScoreAdjust: string
+    CPUQuota?: string
+    AllowedCPUs?: string
+  }
+  container: Container
+  /** the effective ReadOnly= (image-mode hosts keep QM read-only) */
+  readOnly: boolean
+  /** host path of the BlueChi controller socket to share with QM's agent */
+  bluechiSocket?: string
+  /** allow_unsafe entries this config uses, written next to the settings they allow */
+  allowUnsafe: Record<string, string>
+}
+
+/** podman's own default seccomp profile (containers-common): realtime scheduling allowed. */
+export const PODMAN_DEFAULT_SECCOMP = '/usr/share/containers/seccomp.json'
+const UPSTREAM_SECCOMP = `${QM.shareDir}/seccomp-no-rt.json`
+
+/**
+ * qm.container drop-ins in /usr/share/containers/systemd/qm.container.d/: resources
+ * (always, so the config is the whole truth whatever qm.container ships), container
+ * settings that differ from upstream, and the BlueChi socket.
+ */
+export function generate(o: Options): Fragment {
+  const files: FileSpec[] = [dropin('10-qm-resources.conf', 'Resources of qm.service, from qm.yaml.', [['Service', resourceEntries(o.resources)]])]
+  const container = containerEntries(o.container, o.readOnly)
+  if (container.length > 0) {
+    const comment = ['Settings of the QM container, from qm.yaml.']
+    for (const [id, reason] of Object.entries(o.allowUnsafe)) comment.push(`allow_unsafe ${id}: ${reason}`)
+    files.push(dropin('20-qm-container.conf', comment, [['Container', container]]))
+  }
+  if (o.bluechiSocket) {
+    files.push(
+      dropin('30-qm-bluechi.conf', "The host's BlueChi controller socket for QM's agent.", [
+        ['Unit', [['After', 'bluechi-controller.socket']]],
+        ['Container', [['Volume', `${o.bluechiSocket}:${o.bluechiSocket}`]]],
+      ]),
+    )
+  }
+  return placeFiles(files)
+}
+
+type Entries = [string, string][]
+
+function dropin(name: string, comment: string | string[], sections: [string, Entries][]): FileSpec {
+  const content = writeUnit(
+    sections.map(([section, entries]) => ({ name: section, entries })),
+    { comment: [...(Array.isArray(comment) ? comment : [comment]), 'Written by qm-stage.'] },
+  )
+  return { path: `${QM.dropinDir}/${name}`, content }
+}
+
+function resourceEntries(r: Options['resources']): Entries {
+  return Object.entries(r).filter((e): e is [string, string] => e[1] !== undefined)
+}
+
+function containerEntries(c: Container, readOnly: boolean): Entries {
+  const out: Entries = []
+  const add = (key: string, values: Iterable<string>) => {
+    for (const v of values) out.push([key, v])
+  }
+  add('Volume', c.volumes)
+  add('AddDevice', c.devices)
+  add('Annotation', Object.entries(c.annotations).map(([k, v]) => `${k}=${v}`))
+  // Timezone= replaces upstream's Environment=TZ: reset the list, keep the user's variables
+  if (c.timezone !== undefined) add('Environment', [''])
+  add('Environment', Object.entries(c.environment).map(([k, v]) => `${k}=${v}`))
+  if (c.timezone !== undefined) add('Timezone', [c.timezone])
+  if (!readOnly) add('ReadOnly', ['false'])
+  if (c.seccomp_profile !== UPSTREAM_SECCOMP) {
+    add('SeccompProfile', [c.seccomp_profile === 'default' ? PODMAN_DEFAULT_SECCOMP : c.seccomp_profile])
+  }
+  const readded = c.add_capabilities.map(normaliseCapability)
+  const drops = [...new Set([...QM_DROPPED_CAPABILITIES, ...c.drop_capabilities.map(normaliseCapability)])].filter((cap) => !readded.includes(cap))
+  if (drops.join(' ') !== QM_DROPPED_CAPABILITIES.join(' ')) {
+    add('DropCapability', ['', ...(drops.length > 0 ? [drops.join(' ')] : [])])
+  }
+  add('AddCapability', readded)
+  add('Sysctl', Object.entries(c.sysctl).map(([k, v]) => `${k}=${v}`))
+  if (c.network !== undefined && c.network !== 'private') add('Network', ['', c.network])
+  if (c.privileged) add('PodmanArgs', ['--privileged'])
+  if (c.security_label_disable) add('SecurityLabelDisable', ['true'])
+  return out
+}

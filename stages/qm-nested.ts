@@ -1,0 +1,35 @@
+import type { Nested } from '../src/config/types.ts'
+import { placeFiles } from '../src/manifest/files.ts'
+import type { Fragment } from '../src/manifest/types.ts'
+import { IN_QM } from '../src/qm/paths.ts'
+import { rawEntries } from '../src/units/values.ts'
+import { writeUnit, type UnitSection } from '../src/units/write.ts'
+
+/**
+ * One Quadlet .container per nested container, in QM's /etc/containers/systemd/
+ * (on the host /etc/qm/containers/systemd/, the copy QM sees at runtime).
+ */
+export function generate({ nested }: { nested: readonly Nested[] }): Fragment {
+  return placeFiles(nested.map((n) => ({ path: `${IN_QM.nestedQuadletDir}/${n.name}.container`, content: quadlet(n) })))
+}
+
+function quadlet(n: Nested): string {
+  const container: [string, string][] = [['Image', n.image]]
+  if (n.exec !== undefined) container.push(['Exec', n.exec])
+  if (n.network !== undefined) container.push(['Network', n.network])
+  if (n.pull !== undefined) container.push(['Pull', n.pull])
+  for (const [k, v] of Object.entries(n.environment)) container.push(['Environment', `${k}=${v}`])
+  for (const v of n.volumes) container.push(['Volume', v])
+  const service: [string, string][] = n.oom_score_adjust === undefined ? [] : [['OOMScoreAdjust', String(n.oom_score_adjust)]]
+  const install: [string, string][] = n.enabled ? [['WantedBy', 'default.target']] : []
+  const sections: UnitSection[] = [
+    { name: 'Unit', entries: rawEntries(n.unit) },
+    { name: 'Container', entries: [...container, ...rawEntries(n.container)] },
+    { name: 'Service', entries: [...service, ...rawEntries(n.service)] },
+    { name: 'Install', entries: [...install, ...rawEntries(n.install)] },
+  ]
+  return writeUnit(
+    sections.filter((s) => s.entries.length > 0),
+    { comment: [`Nested container ${n.name} of the QM partition, written by qm-stage.`] },
+  )
+}
