@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml'
+import { LineCounter, parseDocument, type Document, type Tags } from 'yaml'
 import { QmError, sortErrors, type ErrorCode, type Where } from '../errors.ts'
 import { checkConfig } from './checks.ts'
 import type { QmConfig } from './types.ts'
@@ -41,7 +41,7 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
   if (nul >= 0) return fail('CONFIG_INVALID', 'contains a NUL byte: this is a binary file, not YAML', positionIn(text, nul, file))
 
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: true, lineCounter })
+  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, uniqueKeys: true, prettyErrors: true, lineCounter })
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => {
       const [line, col] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1]
@@ -56,6 +56,18 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
     return fail('YAML_SYNTAX', `cannot be read: ${(e as Error).message}`)
   }
   return finish(raw, doc, lineCounter, file)
+}
+
+/**
+ * YAML 1.1 booleans as PyYAML (and so automotive-image-builder) reads them: yes/no,
+ * true/false, on/off, but y, Y, n and N stay strings (a container named n is not false).
+ */
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag
+    const isTrue = tag.test.test('yes')
+    return { ...tag, test: isTrue ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ }
+  })
 }
 
 /** A config over MAX_CONFIG_BYTES, refused before it is parsed. */
@@ -79,20 +91,24 @@ function decodeUtf8(bytes: Uint8Array): string | { offset: number } {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   } catch {
-    // find the first byte that breaks decoding, for the position in the message
-    let lo = 0
-    let hi = bytes.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true })
-        lo = mid + 1
-      } catch {
-        hi = mid
-      }
-    }
-    return { offset: lo }
+    return { offset: firstInvalidUtf8(bytes) }
   }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0
+    if (length === 0 || i + length > bytes.length) return i
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + length))
+    } catch {
+      return i
+    }
+    i += length
+  }
+  return bytes.length
 }
 
 function positionOf(bytes: Uint8Array, offset: number, file: string): Where {

@@ -1,0 +1,72 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { UNSAFE, type UnsafeId } from '../src/isolation.ts'
+import schema from '../src/config/qm.schema.json' with { type: 'json' }
+import { load } from './_helpers/config.ts'
+
+/** A config making each unsafe setting, the pointer it is reported at, and the entries it needs besides. */
+export const UNSAFE_CASES: Record<UnsafeId, { yaml: string; pointer: string; also?: Partial<Record<UnsafeId, string>> }> = {
+  'capability.sys_boot': { yaml: 'container:\n  add_capabilities: [sys_boot]\n', pointer: '/container/add_capabilities/0' },
+  'capability.sys_resource': { yaml: 'container:\n  add_capabilities: [CAP_SYS_RESOURCE]\n', pointer: '/container/add_capabilities/0' },
+  privileged: { yaml: 'container:\n  privileged: true\n', pointer: '/container/privileged' },
+  'network.host': { yaml: 'container:\n  network: host\n', pointer: '/container/network' },
+  'selinux.label_disable': { yaml: 'container:\n  security_label_disable: true\n', pointer: '/container/security_label_disable' },
+  'selinux.no_labelling': { yaml: 'selinux:\n  label: false\n', pointer: '/selinux/label' },
+  'seccomp.default': { yaml: 'container:\n  seccomp_profile: default\n', pointer: '/container/seccomp_profile' },
+  'seccomp.unconfined': { yaml: 'container:\n  seccomp_profile: unconfined\n', pointer: '/container/seccomp_profile' },
+  'read_only.off': { yaml: 'container:\n  read_only: false\n', pointer: '/container/read_only' },
+  'volume.host_path': { yaml: 'container:\n  volumes: ["/run/dbus:/run/dbus"]\n', pointer: '/container/volumes/0' },
+  'device.host': { yaml: 'container:\n  devices: [/dev/mem]\n', pointer: '/container/devices/0' },
+  'oom.qm_not_positive': { yaml: 'oom_score_adjust: 0\ncontainers_conf:\n  oom_score_adj: 750\n', pointer: '/oom_score_adjust' },
+  'oom.nested_below_qm': {
+    yaml: 'nested:\n  - { name: n, image: x, pull: always, oom_score_adjust: 100 }\ncontainer:\n  add_capabilities: [sys_resource]\n',
+    pointer: '/nested/0/oom_score_adjust',
+    also: { 'capability.sys_resource': 'nested n lowers its score' },
+  },
+  'oom.containers_below_qm': { yaml: 'containers_conf:\n  oom_score_adj: 400\n', pointer: '/containers_conf/oom_score_adj' },
+}
+
+const withAllowed = (yaml: string, entries: Record<string, string>) =>
+  Object.keys(entries).length === 0 ? yaml : `${yaml}allow_unsafe:\n${Object.entries(entries).map(([id, why]) => `  ${id}: "${why}"\n`).join('')}`
+
+const Guard = suite('isolation guard')
+
+Guard('the table covers every unsafe setting, and the schema allows exactly those ids', () => {
+  assert.equal(Object.keys(UNSAFE_CASES).sort(), Object.keys(UNSAFE).sort())
+  assert.equal([...schema.$defs.unsafeId.enum].sort(), Object.keys(UNSAFE).sort())
+})
+
+for (const [id, c] of Object.entries(UNSAFE_CASES) as [UnsafeId, (typeof UNSAFE_CASES)[UnsafeId]][]) {
+  Guard(`${id}: refused without allow_unsafe, accepted with a reason`, () => {
+    const refused = load(withAllowed(c.yaml, c.also ?? {})).errors
+    assert.equal(
+      refused.map((e) => [e.code, e.pointer]),
+      [['UNSAFE_SETTING', c.pointer]],
+    )
+    assert.match(refused[0]!.message, `"${id}: <why it is needed>"`)
+    const accepted = load(withAllowed(c.yaml, { ...c.also, [id]: 'needed by this test case' }))
+    assert.equal(accepted.errors, [])
+  })
+}
+
+Guard('a reason must be a real sentence, and an unused entry is an error', () => {
+  assert.equal(load(withAllowed(UNSAFE_CASES.privileged.yaml, { privileged: 'ok' })).errors.map((e) => e.code), ['CONFIG_INVALID'])
+  assert.equal(load(withAllowed('', { privileged: 'nothing is privileged here' })).errors.map((e) => [e.code, e.pointer]), [
+    ['UNUSED_ALLOW_UNSAFE', '/allow_unsafe/privileged'],
+  ])
+})
+
+Guard('safe neighbours of unsafe settings pass', () => {
+  for (const yaml of [
+    'container:\n  add_capabilities: [net_admin]\n',
+    'container:\n  volumes: ["/run/ipc:/run/ipc", "data:/var/data"]\n',
+    'container:\n  devices: [-/dev/kvm, /dev/video0]\n',
+    'container:\n  seccomp_profile: /usr/share/qm/seccomp-no-rt.json\n',
+    'mode: package\ncontainer:\n  read_only: false\n',
+    'nested:\n  - { name: n, image: x, pull: always, oom_score_adjust: 600 }\n',
+  ]) {
+    assert.equal(load(yaml).errors, [], yaml)
+  }
+})
+
+Guard.run()
