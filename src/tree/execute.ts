@@ -1,5 +1,5 @@
 import { QmError } from '../errors.ts'
-import type { Pipeline, Sources, Stage } from '../manifest/types.ts'
+import type { Json, Pipeline, Sources, Stage } from '../manifest/types.ts'
 import { inputPipelines, materialise } from './inputs.ts'
 import { runItem, type StageFn, type StageRun } from './run.ts'
 import { chmod } from './stages/chmod.ts'
@@ -54,7 +54,8 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
   for (const pipeline of manifest.pipelines) {
     const tree = emptyTree()
     let seeded = false
-    pipeline.stages.forEach((stage, index) => {
+    pipeline.stages.forEach((original, index) => {
+      let stage = original
       const where = `${pipeline.name} stage ${index} ${stage.type}`
       try {
         const foreign = inputPipelines(stage.inputs).find((p) => !names.has(p))
@@ -74,6 +75,12 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
         }
         const fn = STAGES[stage.type]
         if (!fn) throw new Error('this stage type is not emulated')
+        const embeds = urlEmbeds(stage)
+        if (embeds.urls.length > 0) {
+          partial.add(pipeline.name)
+          for (const url of embeds.urls) notes.push(`${pipeline.name}: ${stage.type} of ${url} not materialised (osbuild-mpp fetches it)`)
+          stage = embeds.stage
+        }
         rejectMpp(stage)
         const extra = stage as { mounts?: unknown; devices?: unknown }
         if (extra.mounts !== undefined || extra.devices !== undefined) throw new Error('mounts and devices are not emulated')
@@ -101,6 +108,21 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
     trees.set(pipeline.name, tree)
   }
   return { trees, notes }
+}
+
+/**
+ * A copy of files osbuild-mpp would download (mpp-embed with a url) cannot be made
+ * offline: the stage without those inputs and items, and the urls left out.
+ */
+function urlEmbeds(stage: Stage): { stage: Stage; urls: string[] } {
+  const embedded = Object.entries(stage.inputs ?? {}).filter(([, input]) => input['mpp-embed'] !== undefined)
+  if (embedded.length === 0) return { stage, urls: [] }
+  const names = new Set(embedded.map(([name]) => name))
+  const inputs = Object.fromEntries(Object.entries(stage.inputs!).filter(([name]) => !names.has(name)))
+  const fromEmbed = (from: unknown) => typeof from === 'object' && from !== null && 'mpp-format-string' in from
+  const paths = ((stage.options?.paths ?? []) as { from?: unknown }[]).filter((p) => !fromEmbed(p.from))
+  const urls = embedded.map(([, input]) => String((input['mpp-embed'] as { url?: string }).url))
+  return { stage: { ...stage, inputs, options: { ...stage.options, paths: paths as Json } }, urls }
 }
 
 /** osbuild-mpp directives left in an emulated stage mean the manifest was not pre-processed. */

@@ -1,0 +1,56 @@
+import { QmError } from '../../errors.ts'
+import { render } from '../../render.ts'
+import { readSeed, writeTreeToDir, writeTreeToTar } from '../../tree/export.ts'
+import { runPlan } from '../../tree/qm-tree.ts'
+import { walk, type Tree } from '../../tree/vtree.ts'
+import { reportErrors } from '../errors.ts'
+import { EXIT, type Command } from '../main.ts'
+import { readConfigArg } from '../read.ts'
+
+const command: Command = {
+  usage: 'tree [CONFIG|-] --out DIR|FILE.tar [--seed DIR|TAR] [--json]',
+  summary: `Run the file-placing stages render emits on a virtual filesystem and write the tree
+QM adds to an image (what osbuild --export qm_host gives for the manifest format).
+
+  --out DIR|FILE.tar  a new or empty directory, or a tar (SELinux labels as PAX xattrs)
+  --seed DIR|TAR      the QM's OS tree, standing in for what rpm, untar and skopeo
+                      would produce (.tar or .tar.gz); without it those are left out
+  --json              errors as one JSON document on standard output
+
+What could not be materialised is listed on standard error.`,
+  options: {
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run({ values, positionals }, io) {
+    const out = values.out as string | undefined
+    if (!out) return io.err('qm-stage: tree needs --out DIR or --out FILE.tar\n'), EXIT.usage
+    if (positionals.length > 1) return io.err(`qm-stage: tree takes one config, got ${positionals.length}\n`), EXIT.usage
+    const json = values.json as boolean
+    const fail = (e: unknown) => {
+      if (!(e instanceof QmError)) throw e
+      reportErrors(io, [e], json)
+      return EXIT.invalid
+    }
+    const input = await readConfigArg(positionals[0], io)
+    if (input.error) return fail(input.error)
+    const { plan, errors } = render(input.bytes, { format: 'stages', ...(input.file ? { file: input.file } : {}) })
+    if (!plan) return reportErrors(io, errors, json), EXIT.invalid
+    let host: Tree
+    try {
+      const seed = values.seed ? await readSeed(values.seed as string) : undefined
+      const result = runPlan(plan, seed)
+      for (const note of result.notes) io.err(`note: ${note}\n`)
+      host = result.host
+      if (out.endsWith('.tar')) await writeTreeToTar(host, out)
+      else writeTreeToDir(host, out)
+    } catch (e) {
+      return fail(e)
+    }
+    io.out(`wrote ${out}: ${walk(host).length - 1} entries\n`)
+    return EXIT.ok
+  },
+}
+
+export default command
