@@ -3,6 +3,7 @@ import type { Json, Pipeline, Sources, Stage } from '../manifest/types.ts'
 import { inputPipelines, materialise } from './inputs.ts'
 import { runItem, type StageFn, type StageRun } from './run.ts'
 import { chmod } from './stages/chmod.ts'
+import { chown } from './stages/chown.ts'
 import { copy } from './stages/copy.ts'
 import { ln } from './stages/ln.ts'
 import { mkdir } from './stages/mkdir.ts'
@@ -16,6 +17,7 @@ const STAGES: Record<string, StageFn> = {
   'org.osbuild.mkdir': mkdir,
   'org.osbuild.copy': copy,
   'org.osbuild.chmod': chmod,
+  'org.osbuild.chown': chown,
   'org.osbuild.ln': ln,
   'org.osbuild.systemd': systemd,
   'org.osbuild.containers.storage.conf': storageConf,
