@@ -3,6 +3,8 @@ import { normaliseCapability, QM_DROPPED_CAPABILITIES } from '../src/isolation.t
 import { placeFiles, type FileSpec } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
 import { QM } from '../src/qm/paths.ts'
+import { keyKind } from '../src/units/keys.ts'
+import { quoteItem } from '../src/units/split.ts'
 import { writeUnit } from '../src/units/write.ts'
 
 export interface Options {
@@ -69,8 +71,10 @@ function resourceEntries(r: Options['resources']): Entries {
 
 function containerEntries(c: Container, readOnly: boolean): Entries {
   const out: Entries = []
+  // list keys Quadlet splits on blanks get each item quoted, so one setting stays one item
   const add = (key: string, values: Iterable<string>) => {
-    for (const v of values) out.push([key, v])
+    const kind = keyKind('Container', key)
+    for (const v of values) out.push([key, v !== '' && (kind === 'words' || kind === 'args') ? quoteItem(v, kind) : v])
   }
   add('Volume', c.volumes)
   add('AddDevice', c.devices)
@@ -86,7 +90,7 @@ function containerEntries(c: Container, readOnly: boolean): Entries {
   const readded = c.add_capabilities.map(normaliseCapability)
   const drops = [...new Set([...QM_DROPPED_CAPABILITIES, ...c.drop_capabilities.map(normaliseCapability)])].filter((cap) => !readded.includes(cap))
   if (drops.join(' ') !== QM_DROPPED_CAPABILITIES.join(' ')) {
-    add('DropCapability', ['', ...(drops.length > 0 ? [drops.join(' ')] : [])])
+    add('DropCapability', ['', ...drops])
   }
   add('AddCapability', readded)
   add('Sysctl', Object.entries(c.sysctl).map(([k, v]) => `${k}=${v}`))

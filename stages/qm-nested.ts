@@ -2,6 +2,7 @@ import type { Nested } from '../src/config/types.ts'
 import { placeFiles } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
 import { IN_QM } from '../src/qm/paths.ts'
+import { quoteItem } from '../src/units/split.ts'
 import { rawEntries } from '../src/units/values.ts'
 import { writeUnit, type UnitSection } from '../src/units/write.ts'
 
@@ -18,7 +19,7 @@ function quadlet(n: Nested): string {
   if (n.exec !== undefined) container.push(['Exec', n.exec])
   if (n.network !== undefined) container.push(['Network', n.network])
   if (n.pull !== undefined) container.push(['Pull', n.pull])
-  for (const [k, v] of Object.entries(n.environment)) container.push(['Environment', `${k}=${v}`])
+  for (const [k, v] of Object.entries(n.environment)) container.push(['Environment', quoteItem(`${k}=${v}`, 'args')])
   for (const v of n.volumes) container.push(['Volume', v])
   const service: [string, string][] = n.oom_score_adjust === undefined ? [] : [['OOMScoreAdjust', String(n.oom_score_adjust)]]
   const install: [string, string][] = n.enabled ? [['WantedBy', 'default.target']] : []

@@ -91,3 +91,17 @@ export function quadletScalar(value: string): string {
   while (v !== '' && GO_SPACE.test(v[v.length - 1]!)) v = v.slice(0, -1)
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v
 }
+
+/**
+ * One item written so that splitValue gives it back whole: quoted when it holds blanks
+ * or quotes. In 'words' mode a backslash is literal, so an item holding both kinds of
+ * quote cannot be written (callers refuse such values earlier).
+ */
+export function quoteItem(item: string, mode: SplitMode): string {
+  const plain = !/[\s"']/.test(item) && (mode === 'words' || !item.includes('\\'))
+  if (plain && item !== '') return item
+  if (mode === 'args') return `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+  if (!item.includes('"')) return `"${item}"`
+  if (!item.includes("'")) return `'${item}'`
+  throw new Error(`${item} holds both kinds of quote and cannot be one word`)
+}

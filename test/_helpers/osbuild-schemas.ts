@@ -38,6 +38,15 @@ function stageSchema(type: string): object {
   }
 }
 
+/** Inputs and sources: the meta's schema_2 (or v1 schema) over a closed object, definitions hoisted. */
+function moduleSchema(kind: string, type: string): object {
+  const m = meta(kind, type)
+  const body = structuredClone(m.schema_2 ?? m.schema ?? {})
+  const defs = body.properties?.definitions
+  if (defs) delete body.properties.definitions
+  return { type: 'object', additionalProperties: false, ...body, ...(defs ? { definitions: defs } : {}) }
+}
+
 const errorsOf = (v: ValidateFunction, at: string) => (v.errors ?? []).map((e) => `${at}${e.instancePath}: ${e.message}`)
 
 export function validateStage(stage: Stage, at = ''): string[] {
@@ -48,7 +57,7 @@ export function validateStage(stage: Stage, at = ''): string[] {
   if (!v(stage)) out.push(...errorsOf(v, at))
   for (const [name, input] of Object.entries(stage.inputs ?? {})) {
     if (!/^[a-zA-Z][a-zA-Z0-9_\-.]{0,254}$/.test(name)) out.push(`${at}/inputs/${name}: bad input name`)
-    const iv = compiled(`input:${input.type}`, () => meta('inputs', input.type).schema_2)
+    const iv = compiled(`input:${input.type}`, () => moduleSchema('inputs', input.type))
     if (!iv(input)) out.push(...errorsOf(iv, `${at}/inputs/${name}`))
   }
   return out
@@ -60,8 +69,7 @@ export function validateManifest(manifest: Manifest): string[] {
   const top = compiled('osbuild2', () => JSON.parse(readFileSync(join(SCHEMA_DIR, 'schemas', 'osbuild2.json'), 'utf8')))
   if (!top(manifest)) out.push(...errorsOf(top, ''))
   for (const [type, source] of Object.entries(manifest.sources ?? {})) {
-    const m = meta('sources', type)
-    const sv = compiled(`source:${type}`, () => m.schema_2 ?? m.schema)
+    const sv = compiled(`source:${type}`, () => moduleSchema('sources', type))
     if (!sv(source)) out.push(...errorsOf(sv, `/sources/${type}`))
   }
   const known = new Set(Object.values(manifest.sources ?? {}).flatMap((s) => Object.keys(s.items)))
@@ -85,18 +93,30 @@ export function validateManifest(manifest: Manifest): string[] {
   return out
 }
 
+/** What osbuild-mpp puts into an input's references when it resolves a directive there. */
+const RESOLVED: Record<string, Record<string, Json>> = {
+  'mpp-depsolve': {},
+  'mpp-embed': {},
+  'mpp-resolve-images': { name: 'localhost/resolved:latest' },
+}
+
 /**
- * A stage as osbuild sees it after osbuild-mpp: directives dropped, format strings as
- * their template text (which keeps the shape osbuild's schema checks).
+ * A stage as osbuild sees it after osbuild-mpp: directives dropped (a resolving one leaves
+ * a reference of the shape it would add), format strings as their template text (which
+ * keeps the shape osbuild's schema checks).
  */
 export function withoutMpp<T extends Json | object>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => withoutMpp(v as Json)) as T
   if (value === null || typeof value !== 'object') return value
   const fmt = (value as Record<string, Json>)['mpp-format-string']
   if (typeof fmt === 'string') return fmt as T
-  return Object.fromEntries(
+  const out = Object.fromEntries(
     Object.entries(value)
       .filter(([k]) => !k.startsWith('mpp-'))
       .map(([k, v]) => [k, withoutMpp(v as Json)]),
-  ) as T
+  ) as Record<string, Json>
+  for (const [directive, options] of Object.entries(RESOLVED)) {
+    if (directive in value) out.references = { ...(out.references as object), [`sha256:${'0'.repeat(64)}`]: options }
+  }
+  return out as T
 }

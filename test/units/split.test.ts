@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { quadletScalar, splitValue } from '../../src/units/split.ts'
+import { quadletScalar, quoteItem, splitValue } from '../../src/units/split.ts'
 
 const Split = suite('splitValue')
 
@@ -38,3 +38,24 @@ Scalar('trims trailing blanks and one pair of surrounding double quotes', () => 
 })
 
 Scalar.run()
+
+// ---
+
+const Quote = suite('quoteItem')
+
+Quote('an item quoted for a list key splits back into exactly that item', () => {
+  const items = ['plain', 'a b', 'x="1 2"', "it's", 'tab\there', 'back\\slash', 'both " and \\', 'fs.x=0 2000']
+  for (const mode of ['words', 'args'] as const) {
+    for (const item of items) {
+      if (mode === 'words' && item.includes('"') && item.includes("'")) continue
+      assert.equal(splitValue(quoteItem(item, mode), mode), [item], `${mode}: ${item}`)
+    }
+  }
+})
+
+Quote('leaves plain items alone', () => {
+  assert.is(quoteItem('sys_boot', 'words'), 'sys_boot')
+  assert.is(quoteItem('LANG=C.UTF-8', 'args'), 'LANG=C.UTF-8')
+})
+
+Quote.run()

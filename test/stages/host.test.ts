@@ -1,0 +1,100 @@
+// The generators of the host stages: placement, QM's host files, SELinux.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { generate as placement } from '../../stages/host-placement.ts'
+import { generate as quadlet } from '../../stages/host-quadlet.ts'
+import { generate as selinux } from '../../stages/host-selinux.ts'
+import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
+import { UPSTREAM_QM_CONTAINER } from '../../src/qm/quadlet.ts'
+import { walk } from '../../src/tree/vtree.ts'
+import { parseUnit } from '../../src/units/parse.ts'
+import { built, effectiveQm, entryAt, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+import { validateStage } from '../_helpers/osbuild-schemas.ts'
+
+const Placement = suite('host-placement')
+
+Placement('the QM tree is the rootfs, its /etc and /var the writable seeds, /var/qm/tmp a sticky tmp', async () => {
+  const { host, qm } = built(`rootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
+  const under = (root: string) => walk(host, root).map((e) => e.path.slice(root.length))
+  assert.equal(under('/usr/lib/qm/rootfs'), walk(qm).map((e) => (e.path === '/' ? '' : e.path)))
+  assert.equal(under('/etc/qm'), walk(qm, '/etc').map((e) => e.path.slice('/etc'.length)))
+  assert.is(text(host, '/etc/qm/os-release'), text(qm, '/etc/os-release'))
+  assert.is(mode(host, '/var/qm/tmp'), '1777')
+  assert.is(entryAt(host, '/var/qm/tmp')!.type, 'dir')
+  assert.equal(placement({ pipeline: 'qm_rootfs' }).stages.flatMap((s) => validateStage(s)), [])
+})
+
+Placement('the pipeline name is the config\'s', () => {
+  const { plan } = rendered('pipeline: qm_os\n', { format: 'stages' })
+  assert.is(plan!.pipelines[0]!.name, 'qm_os')
+  assert.equal(plan!.hostStages[1]!.inputs!.qm!.references, ['name:qm_os'])
+})
+
+Placement.run()
+
+// ---
+
+const Quadlet = suite('host-quadlet')
+
+const PLUGIN = `host_files: plugin
+container: { seccomp_source: { source_path: seccomp-no-rt.json } }
+selinux: { module: { source_path: qm.pp.bz2 } }
+`
+
+Quadlet('host_files: plugin writes qm.container with upstream\'s values and every file it names', () => {
+  const { host } = built(PLUGIN, { file: 'test/fixtures/plugin/qm.yaml' })
+  const unit = parseUnit(text(host, '/usr/share/containers/systemd/qm.container'), 'qm.container')
+  assert.equal(unit.issues, [])
+  assert.equal(
+    unit.entries.map((e) => [e.section, e.key, e.value]),
+    UPSTREAM_QM_CONTAINER.flatMap((s) => s.entries.map(([k, v]) => [s.name, k, v])),
+  )
+  assert.is(text(host, '/usr/share/qm/seccomp-no-rt.json'), '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}\n')
+  assert.is(effectiveQm(host).get('Container', 'SeccompProfile'), '/usr/share/qm/seccomp-no-rt.json')
+  assert.ok(has(host, '/usr/share/qm/containers.conf') && has(host, '/usr/share/qm/contexts') && has(host, '/usr/share/qm/file_contexts'))
+  assert.is(entryAt(host, '/etc/containers/systemd/qm.container.d')!.type, 'dir')
+  assert.is(text(host, '/usr/share/selinux/packages/qm.pp.bz2'), 'BZh9-not-really-a-policy\n')
+})
+
+Quadlet('host_files: rpm leaves qm.container and the module to the rpm', () => {
+  const { host } = built('')
+  assert.not.ok(has(host, '/usr/share/containers/systemd/qm.container'))
+  assert.not.ok(has(host, '/usr/share/selinux/packages/qm.pp.bz2'))
+})
+
+Quadlet('files from a pipeline of the importing manifest are copied from its tree', () => {
+  const { plan } = rendered('host_files: plugin\ncontainer: { seccomp_source: { pipeline: build } }\nselinux: { module: { pipeline: build } }\n', { format: 'stages' })
+  const copies = plan!.hostStages.filter((s) => s.type === 'org.osbuild.copy')
+  const refs = copies.flatMap((c) => Object.values(c.inputs!)).filter((i) => i.origin === 'org.osbuild.pipeline' && i.type === 'org.osbuild.files')
+  assert.equal(refs.map((i) => i.references), [
+    { 'name:build': { file: '/usr/share/qm/seccomp-no-rt.json' } },
+    { 'name:build': { file: '/usr/share/selinux/packages/qm.pp.bz2' } },
+  ])
+  const fragment = quadlet({ containersConf: UPSTREAM_CONTAINERS_CONF, seccomp: { path: '/usr/share/qm/seccomp-no-rt.json', origin: { pipeline: 'build', file: '/usr/share/qm/seccomp-no-rt.json' } } })
+  assert.equal(fragment.stages.flatMap((s) => validateStage(s)), [])
+})
+
+Quadlet.run()
+
+// ---
+
+const Selinux = suite('host-selinux')
+
+Selinux('QM\'s trees are labelled with the qm module\'s file contexts', async () => {
+  const { host } = built(`rootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
+  const label = (p: string) => entryAt(host, p)?.label
+  assert.is(label('/usr/lib/qm'), 'system_u:object_r:qm_file_t:s0')
+  assert.is(label('/usr/lib/qm/rootfs/usr/bin/podman'), 'system_u:object_r:qm_file_t:s0')
+  assert.is(label('/usr/lib/qm/rootfs/usr/libexec/bluechi-agent'), 'system_u:object_r:qm_bluechi_agent_exec_t:s0')
+  assert.is(label('/etc/qm/containers/containers.conf'), 'system_u:object_r:qm_file_t:s0')
+  assert.is(label('/var/qm/tmp'), 'system_u:object_r:qm_file_t:s0')
+  assert.is(label('/etc/subuid'), undefined, 'nothing outside QM is touched')
+})
+
+Selinux('label: false (an explicit opt-in) leaves labelling to the image', () => {
+  const { plan } = rendered('selinux: { label: false }\nallow_unsafe:\n  selinux.no_labelling: "the image relabels the whole tree at the end"\n', { format: 'stages' })
+  assert.not.ok(plan!.hostStages.some((s) => s.type === 'org.osbuild.selinux'))
+  assert.equal(selinux({ label: true, module: { content: 'x' } }).stages.flatMap((s) => validateStage(s)), [])
+})
+
+Selinux.run()

@@ -1,0 +1,99 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { generate } from '../../stages/qm-content.ts'
+import { generate as systemd } from '../../stages/qm-systemd.ts'
+import { built, entryAt, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+import { validateStage, withoutMpp } from '../_helpers/osbuild-schemas.ts'
+
+const FIXTURES = 'test/fixtures/content/qm.yaml'
+
+const Content = suite('qm-content')
+
+Content('directories, files, links and modes as automotive-image-builder does them', () => {
+  const { host } = built(
+    `
+content:
+  make_dirs:
+    - { path: /var/lib/radio, mode: 0750, parents: true }
+    - { path: /etc/radio/presets, mode: 0700, parents: true }
+  add_files:
+    - { path: /etc/radio/radio.conf, text: "station = 101.5\\n" }
+    - { path: /usr/libexec/radio/tool, source_path: tool.sh }
+  add_symlinks:
+    - { link: /etc/radio/current.conf, target: radio.conf }
+  chmod_files:
+    - { path: /usr/libexec/radio/tool, mode: "0755" }
+    - { path: /etc/radio, mode: "go-rx", recursive: true }
+`,
+    { file: FIXTURES },
+  )
+  assert.is(mode(host, '/var/qm/lib/radio'), '750')
+  assert.is(mode(host, '/etc/qm/radio/presets'), '700')
+  assert.is(text(host, '/etc/qm/radio/radio.conf'), 'station = 101.5\n')
+  assert.is(text(host, '/usr/lib/qm/rootfs/usr/libexec/radio/tool'), '#!/bin/sh\necho tool\n')
+  assert.is(mode(host, '/usr/lib/qm/rootfs/usr/libexec/radio/tool'), '755')
+  assert.is(entryAt(host, '/etc/qm/radio/current.conf')!.target, 'radio.conf')
+  assert.is(mode(host, '/etc/qm/radio'), '700')
+  assert.is(mode(host, '/etc/qm/radio/radio.conf'), '600')
+})
+
+Content('a glob copies the matching files, skipping dot files; preserve_path keeps their directories', () => {
+  const flat = built('content:\n  add_files:\n    - { path: /etc/app, source_glob: "conf.d/*.conf" }\n', { file: FIXTURES }).host
+  assert.ok(has(flat, '/etc/qm/app/a.conf') && has(flat, '/etc/qm/app/b.conf'))
+  assert.not.ok(has(flat, '/etc/qm/app/.hidden.conf'))
+  const deep = built('content:\n  add_files:\n    - { path: /etc/app, source_glob: "conf.d/**/*.conf", preserve_path: true }\n', { file: FIXTURES }).host
+  assert.is(text(deep, '/etc/qm/app/conf.d/sub/c.conf'), 'deep\n')
+})
+
+Content('a glob matching nothing is an error unless allow_empty, which makes the directory', () => {
+  const failed = rendered.bind(null)
+  assert.throws(() => failed('content:\n  add_files:\n    - { path: /etc/app, source_glob: "none/*" }\n', { file: FIXTURES }), /FILE_READ .*matches no file/)
+  assert.is(entryAt(built('content:\n  add_files:\n    - { path: /etc/app, source_glob: "none/*", allow_empty: true }\n', { file: FIXTURES }).host, '/etc/qm/app')!.type, 'dir')
+})
+
+Content('a missing local file is a positioned error', () => {
+  assert.throws(() => rendered('content:\n  add_files:\n    - { path: /etc/x, source_path: nope.txt }\n', { file: FIXTURES }), /qm\.yaml:3:36 FILE_READ \/content\/add_files\/0\/source_path: cannot read .*nope\.txt: ENOENT/)
+})
+
+Content('a url with its sha256 is a curl source; without, osbuild-mpp embeds it', () => {
+  const sha = 'd'.repeat(64)
+  const { plan } = rendered(`content:\n  add_files:\n    - { path: /etc/a, url: "https://x/a", sha256: ${sha} }\n    - { path: /etc/b, url: "https://x/b" }\n`, { format: 'stages' })
+  assert.equal(plan!.sources['org.osbuild.curl']!.items[`sha256:${sha}`], { url: 'https://x/a' })
+  const copy = plan!.pipelines[0]!.stages.filter((s) => s.type === 'org.osbuild.copy').at(-1)!
+  const embed = Object.values(copy.inputs!).find((i) => i['mpp-embed'])
+  assert.equal(embed!['mpp-embed'], { id: Object.keys(copy.inputs!).find((k) => k.startsWith('url-')), url: 'https://x/b' })
+  assert.equal(plan!.pipelines[0]!.stages.flatMap((s) => validateStage(withoutMpp(s))), [])
+})
+
+Content('owners are set by the QM tree\'s own chown, which a tree without coreutils lacks', async () => {
+  const seed = await tinySeed()
+  assert.throws(() => built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\ncontent:\n  chown_files: [{ path: /etc/os-release, user: 0 }]\n`, { seed }), /no chown/)
+})
+
+Content('every stage it emits validates', () => {
+  const fragment = generate({
+    make_dirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
+    files: [{ path: '/etc/x', content: 'x' }],
+    add_symlinks: [{ link: '/etc/y', target: 'x' }],
+    chown_files: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
+    chmod_files: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
+  })
+  assert.equal(fragment.stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chown', 'org.osbuild.chmod'])
+  assert.equal(fragment.stages.flatMap((s) => validateStage(s)), [])
+})
+
+Content.run()
+
+// ---
+
+const Systemd = suite('qm-systemd')
+
+Systemd('masks, disables and enables units inside QM', async () => {
+  const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\ncontent:\n  systemd: { masked_services: [getty@tty1.service] }\n`, { seed: await tinySeed() })
+  assert.is(entryAt(host, '/etc/qm/systemd/system/getty@tty1.service')!.target, '/dev/null')
+  assert.is(entryAt(host, '/etc/qm/systemd/system/multi-user.target.wants/bluechi-agent.service')!.target, '/usr/lib/systemd/system/bluechi-agent.service')
+  assert.equal(systemd({ enabled: [], disabled: [], masked: [] }).stages, [])
+  assert.equal(systemd({ enabled: ['a.service'], disabled: ['b.service'], masked: ['c.service'] }).stages.flatMap((s) => validateStage(s)), [])
+})
+
+Systemd.run()

@@ -1,0 +1,108 @@
+// The generators that write QM's own configuration files into the QM tree.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { validateConfig } from '../../src/config/validate.ts'
+import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
+import { generate as containersConf } from '../../stages/qm-containers-conf.ts'
+import { generate as contexts } from '../../stages/qm-selinux-contexts.ts'
+import { generate as subids } from '../../stages/subids.ts'
+import { built, has, mode, text, toml, unitOf } from '../_helpers/render.ts'
+import { validateStage } from '../_helpers/osbuild-schemas.ts'
+
+const noErrors = (...fragments: { stages: Parameters<typeof validateStage>[0][] }[]) =>
+  assert.equal(fragments.flatMap((f) => f.stages.flatMap((s) => validateStage(s))), [])
+
+const ContainersConf = suite('qm-containers-conf')
+
+ContainersConf('the defaults are upstream QM: nested containers at 750, in QM\'s netns, on 10.89.0.0/16, killed as a group', () => {
+  assert.equal(validateConfig({}).config!.containers_conf, UPSTREAM_CONTAINERS_CONF)
+  const { host } = built('')
+  const conf = toml(host, '/etc/qm/containers/containers.conf')
+  assert.equal(conf.containers, { default_ulimits: [], default_sysctls: [], cgroup_conf: ['memory.oom.group=1'], netns: 'host', oom_score_adj: 750 })
+  assert.equal(conf.network, { default_subnet: '10.89.0.0/16' })
+  assert.is(conf.engine, undefined)
+  assert.is(mode(host, '/etc/qm/containers/containers.conf'), '644')
+  assert.ok(has(host, '/usr/lib/qm/rootfs/etc/containers/containers.conf'), 'the rootfs keeps its copy too')
+})
+
+ContainersConf('values are written as TOML that reads back the same, quotes and all', () => {
+  const conf = toml(
+    built('containers_conf:\n  oom_score_adj: 900\n  netns: private\n  cgroup_conf: [\'memory.high="max"\']\n  env: [TMPDIR=/var/tmp]\n  default_ulimits: [nofile=1024:2048]\n').host,
+    '/etc/qm/containers/containers.conf',
+  )
+  assert.equal(conf.containers!.oom_score_adj, 900)
+  assert.equal(conf.containers!.cgroup_conf, ['memory.high="max"'])
+  assert.equal(conf.containers!.default_ulimits, ['nofile=1024:2048'])
+  assert.equal(conf.engine, { env: ['TMPDIR=/var/tmp'] })
+  noErrors(containersConf(UPSTREAM_CONTAINERS_CONF))
+})
+
+ContainersConf.run()
+
+// ---
+
+const Contexts = suite('qm-selinux-contexts')
+
+Contexts('nested containers run as qm_container_t, and QM\'s file_contexts replaces the policy\'s', () => {
+  const { host } = built('policy: automotive\n')
+  assert.match(text(host, '/usr/lib/qm/rootfs/usr/share/containers/selinux/contexts'), 'process = "system_u:system_r:qm_container_t:s0"')
+  const fc = text(host, '/etc/qm/selinux/automotive/contexts/files/file_contexts').split('\n')
+  assert.ok(fc.includes('(/.*)?\tsystem_u:object_r:qm_file_t:s0'))
+  assert.ok(fc.includes('/var/lib/containers(/.*)?\tsystem_u:object_r:qm_container_var_lib_t:s0'))
+  assert.ok(fc.includes('/usr/libexec/bluechi-agent\t--\tsystem_u:object_r:qm_bluechi_agent_exec_t:s0'))
+  assert.is(new Set(fc).size, fc.length, 'no duplicate specs: setfiles refuses them')
+  noErrors(contexts({ policy: 'targeted' }))
+})
+
+Contexts.run()
+
+// ---
+
+const Subids = suite('subids')
+
+Subids('QM and the host get upstream\'s id ranges for nested containers', () => {
+  const { host } = built('')
+  assert.is(text(host, '/etc/qm/subuid'), 'containers:1000000000:1500000000\n')
+  assert.is(text(host, '/etc/qm/subgid'), 'containers:1000000000:1500000000\n')
+  assert.is(text(host, '/etc/subuid'), 'qmcontainers:1000000000:1500000000\ncontainers:2500000000:1500000000\n')
+  assert.is(text(host, '/etc/subgid'), text(host, '/etc/subuid'))
+})
+
+Subids('an empty host list leaves the host files alone', () => {
+  const { host } = built('subids:\n  host: []\n')
+  assert.not.ok(has(host, '/etc/subuid'))
+  assert.equal(subids({ lines: [] }).stages, [])
+  noErrors(subids({ lines: ['a:1:2'] }))
+})
+
+Subids.run()
+
+// ---
+
+const Bluechi = suite('qm-bluechi')
+
+Bluechi('the agent is qm.<node>, talks to the host controller socket, and is enabled', async () => {
+  const { host } = built('node: ecu1\n')
+  const agent = unitOf(host, '/etc/qm/bluechi/agent.conf.d/10-qm.conf')
+  assert.is(agent.get('bluechi-agent', 'NodeName'), 'qm.ecu1')
+  assert.is(agent.get('bluechi-agent', 'ControllerAddress'), 'unix:path=/run/bluechi/bluechi.sock')
+})
+
+Bluechi('TCP controller, a custom name and extra agent keys', () => {
+  const agent = unitOf(
+    built('bluechi:\n  node_name: qm.cabin\n  controller: { host: 192.168.1.10, port: 2020 }\n  agent: { LogLevel: DEBUG, HeartbeatInterval: 5000 }\n').host,
+    '/etc/qm/bluechi/agent.conf.d/10-qm.conf',
+  )
+  assert.equal(
+    ['NodeName', 'ControllerHost', 'ControllerPort', 'LogLevel', 'HeartbeatInterval', 'ControllerAddress'].map((k) => agent.get('bluechi-agent', k)),
+    ['qm.cabin', '192.168.1.10', '2020', 'DEBUG', '5000', undefined],
+  )
+})
+
+Bluechi('disabled BlueChi writes nothing and enables nothing', () => {
+  const { host, plan } = built('bluechi: { enabled: false }\n')
+  assert.not.ok(has(host, '/etc/qm/bluechi'))
+  assert.not.ok(plan.pipelines[0]!.stages.some((s) => s.type === 'org.osbuild.systemd'))
+})
+
+Bluechi.run()
