@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+// The qm-stage command. Built into one file (dist/qm-stage.cjs): a single bundle starts in
+// about half the time of the module graph it replaces.
 import { main } from './cli/main.ts'
 import { processIo } from './cli/process-io.ts'
 
-process.exitCode = await main(process.argv.slice(2), processIo())
+void main(process.argv.slice(2), processIo()).then((code) => {
+  process.exitCode = code
+})

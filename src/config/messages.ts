@@ -10,6 +10,9 @@ export interface Issue {
 /** The schema keyword that says, in words, what a pattern or anyOf rule means. */
 export const MESSAGE_KEYWORD = 'x-message'
 
+/** How the config schema is compiled: strict, every error, schema in errors (for x-message), defaults filled. */
+export const AJV_OPTIONS = { allErrors: true, strict: true, verbose: true, useDefaults: true } as const
+
 type Schema = { [MESSAGE_KEYWORD]?: string; properties?: object; propertyNames?: unknown }
 
 /** ajv errors (allErrors, verbose) as issues: one per problem, in plain words. */

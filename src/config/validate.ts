@@ -1,21 +1,9 @@
-import { Ajv, type ValidateFunction } from 'ajv'
-import schema from './qm.schema.json' with { type: 'json' }
-import { describeErrors, MESSAGE_KEYWORD, type Issue } from './messages.ts'
+import type { ErrorObject } from 'ajv'
+import { describeErrors, type Issue } from './messages.ts'
 import type { QmConfig } from './types.ts'
+import { validate } from './validator.generated.ts'
 
-export { schema }
-
-let compiled: ValidateFunction | undefined
-
-/** The config schema, compiled once: strict, every error, defaults filled into the value. */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, useDefaults: true })
-    ajv.addKeyword({ keyword: MESSAGE_KEYWORD, schemaType: 'string' })
-    compiled = ajv.compile(schema)
-  }
-  return compiled
-}
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 /**
  * Check `raw` against the schema. On success the result is a copy with every schema
@@ -23,7 +11,7 @@ function validator(): ValidateFunction {
  */
 export function validateConfig(raw: unknown): { config?: QmConfig; issues: Issue[] } {
   const value = structuredClone(raw ?? {})
-  const validate = validator()
-  if (validate(value)) return { config: value as QmConfig, issues: [] }
-  return { issues: describeErrors(validate.errors ?? []) }
+  const check = validate as Validate
+  if (check(value)) return { config: value as QmConfig, issues: [] }
+  return { issues: describeErrors(check.errors ?? []) }
 }

@@ -1,4 +1,4 @@
-import { schema } from '../../config/validate.ts'
+import schema from '../../config/qm.schema.json' with { type: 'json' }
 import { EXIT, type Command } from '../main.ts'
 
 const command: Command = {

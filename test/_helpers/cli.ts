@@ -1,0 +1,14 @@
+// Drive the CLI in-process: main() with an Io that collects what it prints.
+import { main } from '../../src/cli/main.ts'
+
+export async function cli(argv: string[], stdin = '') {
+  let out = ''
+  let err = ''
+  const code = await main(argv, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stdin: async () => Buffer.from(stdin),
+    isTTY: false,
+  })
+  return { code, out, err }
+}
