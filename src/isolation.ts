@@ -40,7 +40,7 @@ export const normaliseCapability = (name: string) => name.toLowerCase().replace(
 const SENSITIVE_EXACT = ['/', '/etc', '/usr', '/var', '/var/lib', '/run', '/var/run', '/home', '/opt', '/srv', '/mnt', '/media']
 const SENSITIVE_TREES = [
   '/boot', '/dev', '/proc', '/sys', '/root', '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/selinux',
-  '/etc/systemd', '/etc/containers', '/usr/share/containers/systemd', '/usr/lib/qm', '/etc/qm', '/var/qm',
+  '/etc/systemd', '/etc/containers', '/usr/share/containers/systemd',
   '/var/lib/containers', '/var/lib/selinux', '/run/containers', '/run/podman', '/run/systemd', '/run/dbus',
   '/var/run/dbus', '/run/docker.sock', '/var/run/docker.sock', '/run/user', '/var/log/journal', '/run/log/journal',
 ]

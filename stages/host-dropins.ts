@@ -23,7 +23,7 @@ export interface Options {
   readOnly: boolean
   /** host path of the BlueChi controller socket to share with QM's agent */
   bluechiSocket?: string
-  /** allow_unsafe entries this config uses, written next to the settings they allow */
+  /** the config's allow_unsafe entries, recorded in the drop-in qm-stage always writes (inspect reads them) */
   allowUnsafe: Record<string, string>
 }
 
@@ -32,18 +32,16 @@ export const PODMAN_DEFAULT_SECCOMP = '/usr/share/containers/seccomp.json'
 const UPSTREAM_SECCOMP = `${QM.shareDir}/seccomp-no-rt.json`
 
 /**
- * qm.container drop-ins in /usr/share/containers/systemd/qm.container.d/: resources
- * (always, so the config is the whole truth whatever qm.container ships), container
- * settings that differ from upstream, and the BlueChi socket.
+ * qm.container drop-ins in /usr/share/containers/systemd/qm.container.d/: resources and
+ * the record of accepted unsafe settings (always, so the config is the whole truth
+ * whatever qm.container ships), container settings that differ from upstream, and the
+ * BlueChi socket.
  */
 export function generate(o: Options): Fragment {
-  const files: FileSpec[] = [dropin('10-qm-resources.conf', 'Resources of qm.service, from qm.yaml.', [['Service', resourceEntries(o.resources)]])]
+  const record = Object.entries(o.allowUnsafe).map(([id, reason]) => `allow_unsafe ${id}: ${reason}`)
+  const files: FileSpec[] = [dropin('10-qm.conf', ['Resources of qm.service, from qm.yaml.', ...record], [['Service', resourceEntries(o.resources)]])]
   const container = containerEntries(o.container, o.readOnly)
-  if (container.length > 0) {
-    const comment = ['Settings of the QM container, from qm.yaml.']
-    for (const [id, reason] of Object.entries(o.allowUnsafe)) comment.push(`allow_unsafe ${id}: ${reason}`)
-    files.push(dropin('20-qm-container.conf', comment, [['Container', container]]))
-  }
+  if (container.length > 0) files.push(dropin('20-qm-container.conf', 'Settings of the QM container, from qm.yaml.', [['Container', container]]))
   if (o.bluechiSocket) {
     files.push(
       dropin('30-qm-bluechi.conf', "The host's BlueChi controller socket for QM's agent.", [

@@ -140,6 +140,7 @@ export interface QmConfig {
   allowed_cpus?: string
   tasks_max: string | number
   oom_score_adjust: number
+  host_oom_score_adjust: number
   container: Container
   containers_conf: ContainersConf
   storage_conf: { path: '/usr/share/containers/storage.conf' | '/etc/containers/storage.conf'; transient_store: boolean }

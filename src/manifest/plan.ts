@@ -6,6 +6,7 @@ import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { parallel, sequence } from './fragment.ts'
 import type { Fragment, Pipeline, Sources, Stage } from './types.ts'
 import * as hostDropins from '../../stages/host-dropins.ts'
+import * as hostOom from '../../stages/host-oom.ts'
 import * as hostPlacement from '../../stages/host-placement.ts'
 import * as hostQuadlet from '../../stages/host-quadlet.ts'
 import * as hostSelinux from '../../stages/host-selinux.ts'
@@ -68,7 +69,11 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
   const host = sequence(
     hostPlacement.generate({ pipeline: config.pipeline }),
     config.host_files === 'plugin' ? hostQuadlet.generate(hostQuadletOptions(config, resolved)) : empty(),
-    parallel(hostDropins.generate(dropinOptions(config)), subids.generate({ lines: config.subids.host })),
+    parallel(
+      hostDropins.generate(dropinOptions(config)),
+      subids.generate({ lines: config.subids.host }),
+      hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
+    ),
     hostSelinux.generate({
       ...(resolved.module ? { module: resolved.module } : {}),
       ...(resolved.iface ? { interface: resolved.iface } : {}),
@@ -137,8 +142,6 @@ function hostQuadletOptions(config: QmConfig, resolved: Resolved): hostQuadlet.O
   return { containersConf: UPSTREAM_CONTAINERS_CONF, ...(resolved.seccomp ? { seccomp: { path: profile, origin: resolved.seccomp } } : {}) }
 }
 
-const CONTAINER_UNSAFE = /^(capability|privileged|network|selinux\.label_disable|seccomp|read_only|volume|device)/
-
 function dropinOptions(config: QmConfig): hostDropins.Options {
   const socket = bluechiSocket(config)
   return {
@@ -155,7 +158,7 @@ function dropinOptions(config: QmConfig): hostDropins.Options {
     container: config.container,
     readOnly: readOnly(config),
     ...(socket ? { bluechiSocket: socket } : {}),
-    allowUnsafe: Object.fromEntries(Object.entries(config.allow_unsafe).filter(([id]) => CONTAINER_UNSAFE.test(id))),
+    allowUnsafe: config.allow_unsafe,
   }
 }
 

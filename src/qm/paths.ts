@@ -13,6 +13,8 @@ export const QM = {
   adminDropinDir: '/etc/containers/systemd/qm.container.d',
   selinuxModule: '/usr/share/selinux/packages/qm.pp.bz2',
   selinuxInterface: '/usr/share/selinux/devel/include/services/qm.if',
+  /** the host's service manager settings qm-stage adds */
+  managerDropin: '/usr/lib/systemd/system.conf.d/10-qm-oom.conf',
 } as const
 
 /** Paths inside the QM tree (QM's own view; /etc and /var are /etc/qm and /var/qm on the host). */

@@ -19,7 +19,7 @@ Tree('writes the QM overlay to a directory, modes included, and names what it co
   assert.match(stdout, /^wrote .*: \d+ entries\n$/)
   assert.match(err, /note: qm_rootfs: org\.osbuild\.rpm not materialised \(give --seed\)/)
   assert.is(statSync(join(out, 'var/qm/tmp')).mode & 0o7777, 0o1777)
-  assert.ok(existsSync(join(out, 'usr/share/containers/systemd/qm.container.d/10-qm-resources.conf')))
+  assert.ok(existsSync(join(out, 'usr/share/containers/systemd/qm.container.d/10-qm.conf')))
 })
 
 Tree('writes a tar with a seed, labels included', async () => {

@@ -9,7 +9,7 @@ const Dropins = suite('host-dropins')
 Dropins('an empty config gives upstream QM: the drop-in restates upstream resources, nothing else', () => {
   const { host } = built('')
   const qm = effectiveQm(host)
-  assert.equal(qm.dropins, ['/usr/share/containers/systemd/qm.container.d/10-qm-resources.conf', '/usr/share/containers/systemd/qm.container.d/30-qm-bluechi.conf'])
+  assert.equal(qm.dropins, ['/usr/share/containers/systemd/qm.container.d/10-qm.conf', '/usr/share/containers/systemd/qm.container.d/30-qm-bluechi.conf'])
   assert.equal(
     ['MemoryMax', 'MemoryHigh', 'CPUWeight', 'IOWeight', 'TasksMax', 'OOMScoreAdjust'].map((k) => qm.get('Service', k)),
     ['infinity', 'infinity', 'idle', '50', '50%', '500'],
@@ -17,7 +17,7 @@ Dropins('an empty config gives upstream QM: the drop-in restates upstream resour
   assert.equal(qm.list('Container', 'DropCapability'), ['sys_boot', 'sys_resource'])
   assert.is(qm.get('Container', 'ReadOnly'), 'true')
   assert.is(qm.get('Container', 'SeccompProfile'), '/usr/share/qm/seccomp-no-rt.json')
-  assert.is(mode(host, '/usr/share/containers/systemd/qm.container.d/10-qm-resources.conf'), '644')
+  assert.is(mode(host, '/usr/share/containers/systemd/qm.container.d/10-qm.conf'), '644')
 })
 
 Dropins('resources land in [Service] as systemd spells them', () => {
@@ -93,10 +93,10 @@ Dropins('package-mode hosts get a writable QM root without an opt-in', () => {
   assert.is(effectiveQm(built('mode: package\n').host).get('Container', 'ReadOnly'), 'false')
 })
 
-Dropins('the allow_unsafe reasons are written next to the settings they allow', () => {
+Dropins('the allow_unsafe reasons are recorded in the drop-in that is always there', () => {
   const { host } = built('container:\n  network: host\nallow_unsafe:\n  network.host: "the gateway needs the host stack"\n')
   assert.ok(has(host, '/usr/share/containers/systemd/qm.container.d/20-qm-container.conf'))
-  assert.match(text(host, '/usr/share/containers/systemd/qm.container.d/20-qm-container.conf'), '# allow_unsafe network.host: the gateway needs the host stack')
+  assert.match(text(host, '/usr/share/containers/systemd/qm.container.d/10-qm.conf'), '# allow_unsafe network.host: the gateway needs the host stack')
 })
 
 Dropins('the BlueChi socket is shared only when the controller is a local socket', () => {

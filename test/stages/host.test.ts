@@ -98,3 +98,16 @@ Selinux('label: false (an explicit opt-in) leaves labelling to the image', () =>
 })
 
 Selinux.run()
+
+// ---
+
+const Oom = suite('host-oom')
+
+Oom('host services default below QM in the OOM order, unless the config says 0', () => {
+  const { host } = built('')
+  const path = '/usr/lib/systemd/system.conf.d/10-qm-oom.conf'
+  assert.equal(parseUnit(text(host, path), path, 'systemd').entries.map((e) => [e.section, e.key, e.value]), [['Manager', 'DefaultOOMScoreAdjust', '-1000']])
+  assert.not.ok(has(built('host_oom_score_adjust: 0\n').host, '/usr/lib/systemd/system.conf.d/10-qm-oom.conf'))
+})
+
+Oom.run()
