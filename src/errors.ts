@@ -1,11 +1,9 @@
 /** Every error a user's input can cause has a code from this list (README "Errors" has a row for each). */
 export const ERROR_CODES = {
-  USAGE: 'the command line is wrong (exit 2)',
   FILE_READ: 'a file named on the command line or in the config cannot be read',
   YAML_SYNTAX: 'the config is not valid YAML (duplicate keys and alias bombs included)',
   CONFIG_INVALID: 'the config breaks a rule of the qm.yaml schema',
   PATH_NOT_ALLOWED: 'a path is not absolute and normalised, or lies outside the roots allowed for it',
-  UNIT_VALUE_INVALID: 'a value would not be valid in the unit or config file it is written to',
   UNSAFE_SETTING: 'a setting weakens QM isolation and allow_unsafe does not name it with a reason',
   UNUSED_ALLOW_UNSAFE: 'an allow_unsafe entry names a setting the config does not make',
   CONFLICT: 'two settings contradict each other',

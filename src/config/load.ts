@@ -42,8 +42,10 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
 
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, uniqueKeys: true, prettyErrors: true, lineCounter })
-  if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => {
+  // an unknown tag is only a warning to the yaml library; PyYAML-based tools refuse it, and so does qm-stage
+  const refused = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')]
+  if (refused.length > 0) {
+    const errors = refused.map((e) => {
       const [line, col] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1]
       return new QmError('YAML_SYNTAX', e.message, '', at(line, col))
     })
