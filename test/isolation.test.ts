@@ -3,6 +3,11 @@ import * as assert from 'uvu/assert'
 import { UNSAFE, type UnsafeId } from '../src/isolation.ts'
 import schema from '../src/config/qm.schema.json' with { type: 'json' }
 import { load } from './_helpers/config.ts'
+import { inspect } from '../src/inspect/inspect.ts'
+import { QM } from '../src/qm/paths.ts'
+import { setMeta } from '../src/tree/vtree.ts'
+import { asInstalledByRpm, put, tarFile } from './_helpers/image.ts'
+import { built, text, tinySeed, TINY_ROOTFS } from './_helpers/render.ts'
 
 /** A config making each unsafe setting, the pointer it is reported at, and the entries it needs besides. */
 export const UNSAFE_CASES: Record<UnsafeId, { yaml: string; pointer: string; also?: Partial<Record<UnsafeId, string>> }> = {
@@ -70,3 +75,33 @@ Guard('safe neighbours of unsafe settings pass', () => {
 })
 
 Guard.run()
+
+// ---
+
+const InTree = suite('isolation guard: inspect of a built tree')
+
+/** The case's config built on the tiny OS, as an rpm-installed image-mode host; `record` keeps the allow_unsafe record. */
+async function builtCase(id: UnsafeId, record: boolean) {
+  const c = UNSAFE_CASES[id]
+  const yaml = withAllowed(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n${c.yaml}`, { ...c.also, [id]: 'needed by this test case' })
+  const { host } = built(yaml, { seed: await tinySeed() })
+  asInstalledByRpm(host)
+  if (id === 'selinux.no_labelling') {
+    // the image labelled QM's trees with a policy that lacks the qm module
+    for (const path of [QM.dir, QM.rootfs, QM.etc, QM.var, QM.varTmp]) setMeta(host, path, { label: 'system_u:object_r:usr_t:s0' })
+  }
+  if (!record) put(host, `${QM.dropinDir}/10-qm.conf`, text(host, `${QM.dropinDir}/10-qm.conf`).replace(/^# allow_unsafe .*\n/gm, ''))
+  return inspect(await tarFile(host))
+}
+
+for (const id of Object.keys(UNSAFE_CASES) as UnsafeId[]) {
+  InTree(`${id}: an error in the tree, a warning with its reason when the config accepted it`, async () => {
+    const accepted = (await builtCase(id, true)).findings.find((f) => f.id === id)
+    assert.ok(accepted, 'reported')
+    assert.is(accepted!.severity, 'warning')
+    assert.match(accepted!.message, '(accepted: needed by this test case)')
+    assert.is((await builtCase(id, false)).findings.find((f) => f.id === id)?.severity, 'error')
+  })
+}
+
+InTree.run()

@@ -15,6 +15,7 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const
 const COMMANDS: Record<string, () => Promise<Command>> = {
   render: () => import('./commands/render.ts').then((m) => m.default),
   tree: () => import('./commands/tree.ts').then((m) => m.default),
+  inspect: () => import('./commands/inspect.ts').then((m) => m.default),
   schema: () => import('./commands/schema.ts').then((m) => m.default),
 }
 

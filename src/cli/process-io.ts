@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs'
 import type { Io } from './io.ts'
 
 /** The real process as an Io: the one place that touches process.stdout, stderr and stdin. */
@@ -10,6 +11,8 @@ export function processIo(): Io {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
       return Buffer.concat(chunks)
     },
+    stdinStream: () => process.stdin,
+    stdinFile: () => (fstatSync(0).isFile() ? '/dev/stdin' : undefined),
     isTTY: Boolean(process.stdout.isTTY),
   }
 }

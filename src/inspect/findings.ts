@@ -1,0 +1,205 @@
+import { isSensitiveDevice, isSensitiveHostPath, normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } from '../isolation.ts'
+import { QM } from '../qm/paths.ts'
+import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
+import { parseUnit } from '../units/parse.ts'
+import type { InsideModel } from './inside.ts'
+import type { QuadletModel } from './quadlet.ts'
+import type { Finding, Report, Severity } from './report.ts'
+import type { TreeView } from './view.ts'
+
+/** Everything the rules look at. */
+export interface Facts {
+  report: Omit<Report, 'findings'>
+  quadlet: QuadletModel
+  inside: InsideModel
+  host: TreeView
+  /** whether the input carries SELinux labels at all (tars from osbuild do; directories cannot) */
+  hasLabels: boolean
+}
+
+/** Every finding, most severe first, then by id. */
+export function findings(facts: Facts): Finding[] {
+  const out = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts)])
+  const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
+  return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+const finding = (id: string, severity: Severity, message: string, file?: string): Finding => ({ id, severity, message, ...(file ? { file } : {}) })
+
+function placement({ report: { placement: p } }: Facts): Finding[] {
+  const out: Finding[] = []
+  if (!p.rootfs.present) return [finding('placement.rootfs_missing', 'error', `${QM.rootfs} is missing: there is no QM in this tree`)]
+  const seeds = [['placement.etc_missing', p.etc, "QM's /etc"], ['placement.var_missing', p.var, "QM's /var"], ['placement.var_tmp_missing', p.varTmp, "QM's /var/tmp"]] as const
+  for (const [id, state, what] of seeds) {
+    if (!state.present) out.push(finding(id, 'error', `${state.path} is missing: qm.container mounts it as ${what}, so QM cannot start`))
+  }
+  if (!p.init) out.push(finding('placement.no_init', 'error', `the QM rootfs has no /sbin/init, which qm.container runs`))
+  if (!p.systemd) out.push(finding('placement.no_systemd', 'warning', 'the QM rootfs has no /usr/lib/systemd/systemd'))
+  if (!p.podman) out.push(finding('placement.no_podman', 'warning', 'the QM rootfs has no /usr/bin/podman: nested containers cannot run'))
+  return out
+}
+
+function quadlet({ report: { quadlet: q }, quadlet: model }: Facts): Finding[] {
+  const out: Finding[] = []
+  if (!q.unit) out.push(finding('quadlet.missing', 'error', 'no qm.container in /etc, /run or /usr/share/containers/systemd: QM will not start'))
+  for (const file of q.rejected) out.push(finding('quadlet.rejected', 'error', 'Quadlet refuses this file (a line is neither a section, a key=value nor a comment)', file))
+  for (const key of model.unknownKeys) {
+    out.push(finding('quadlet.unknown_key', 'error', `${key.value} is not a key Quadlet knows: it refuses the whole unit, so qm.service is not generated`, `${key.file}:${key.line}`))
+  }
+  const pre = q.pregenerated
+  if (pre?.dropinsIgnored) {
+    out.push(finding('quadlet.pregenerated', 'warning', `${pre.path} was generated at build time and takes precedence at runtime: qm.container drop-ins added later have no effect (containers/qm#715)`, pre.path))
+  }
+  for (const diff of pre?.dropinsIgnored ? pre.differs : []) out.push(finding('quadlet.pregenerated_stale', 'error', `the running qm.service misses a drop-in setting: ${diff}`, pre!.path))
+  const max = model.effective.get('Service', 'MemoryMax')
+  if (q.unit && (max === undefined || max === 'infinity')) {
+    out.push(finding('memory.unlimited', 'warning', 'MemoryMax=infinity: QM may use all memory, and only the OOM killer protects the host', setting(model.effective, 'Service', 'MemoryMax')?.file))
+  }
+  return out
+}
+
+const setting = (unit: EffectiveUnit, section: string, key: string): Setting | undefined => {
+  const k = unit.find(section, key)
+  return k === undefined ? undefined : k.kind === 'scalar' ? k.value : (k.items.at(-1) ?? k.reset)
+}
+const items = (unit: EffectiveUnit, key: string): Setting[] => {
+  const k = unit.find('Container', key)
+  return k === undefined ? [] : k.kind === 'scalar' ? [k.value] : k.items
+}
+
+/** ${NAME} as systemd expands it from the unit's Environment= (qm.container's ROOTFS, RWETCFS, RWVARFS). */
+function expand(unit: EffectiveUnit, value: string): string {
+  const env = new Map(unit.list('Service', 'Environment').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
+  return value.replace(/\$\{(\w+)\}/g, (m, name: string) => env.get(name) ?? m)
+}
+
+/** The same settings render refuses without allow_unsafe, found in the built tree's effective qm.container. */
+function isolation({ report, quadlet: model }: Facts): Finding[] {
+  if (!report.quadlet.unit) return []
+  const u = model.effective
+  const hits: [UnsafeId, string, string | undefined][] = []
+  const drops = items(u, 'DropCapability').map((s) => normaliseCapability(s.value))
+  const adds = items(u, 'AddCapability')
+  const all = adds.some((s) => s.value.toLowerCase() === 'all')
+  for (const cap of QM_DROPPED_CAPABILITIES) {
+    const granted = !drops.includes(cap) && (all || adds.some((s) => normaliseCapability(s.value) === cap))
+    const by = u.find('Container', 'DropCapability')
+    if (granted) hits.push([`capability.${cap}`, `QM has CAP_${cap.toUpperCase()}`, by?.kind !== 'scalar' && by?.reset ? by.reset.file : adds.at(-1)?.file])
+  }
+  const privileged = items(u, 'PodmanArgs').find((s) => /^--privileged(=true)?$/.test(s.value))
+  if (privileged) hits.push(['privileged', 'PodmanArgs=--privileged', privileged.file])
+  const host_ = items(u, 'Network').find((s) => s.value === 'host')
+  if (host_) hits.push(['network.host', 'Network=host', host_.file])
+  const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
+  if (labelOff && /^(true|yes|1|on)$/i.test(labelOff.value)) hits.push(['selinux.label_disable', 'SecurityLabelDisable=true', labelOff.file])
+  const seccomp = setting(u, 'Container', 'SeccompProfile')
+  const profile = seccomp?.value.replace(/^"(.*)"$/, '$1')
+  if (profile === 'unconfined') hits.push(['seccomp.unconfined', 'SeccompProfile=unconfined', seccomp!.file])
+  else if (profile === undefined || profile === '' || profile === '/usr/share/containers/seccomp.json') {
+    hits.push(['seccomp.default', `SeccompProfile=${profile ?? '(none)'}: podman's default profile`, seccomp?.file ?? report.quadlet.unit])
+  }
+  const readOnly = setting(u, 'Container', 'ReadOnly')
+  if (report.imageMode && readOnly && /^(false|no|0|off)$/i.test(readOnly.value)) hits.push(['read_only.off', 'ReadOnly=false on an image-mode host', readOnly.file])
+  for (const v of items(u, 'Volume')) {
+    const source = expand(u, v.value).split(':')[0]!
+    if (isSensitiveHostPath(source)) hits.push(['volume.host_path', `Volume=${v.value}`, v.file])
+  }
+  for (const d of items(u, 'AddDevice')) if (isSensitiveDevice(d.value)) hits.push(['device.host', `AddDevice=${d.value}`, d.file])
+  const oom = setting(u, 'Service', 'OOMScoreAdjust')
+  const qmScore = oom ? Number(oom.value) : 0
+  if (qmScore <= 0) hits.push(['oom.qm_not_positive', `OOMScoreAdjust=${oom?.value ?? '(none)'}`, oom?.file ?? report.quadlet.unit])
+  const containers = report.inside.containersConf.oomScoreAdj
+  if (containers && Number(containers.value) < qmScore) hits.push(['oom.containers_below_qm', `oom_score_adj = ${containers.value} < QM's ${qmScore}`, containers.file])
+  for (const n of report.inside.nested) {
+    if (n.oomScoreAdjust && Number(n.oomScoreAdjust.value) < qmScore) hits.push(['oom.nested_below_qm', `${n.name}: OOMScoreAdjust=${n.oomScoreAdjust.value} < QM's ${qmScore}`, n.oomScoreAdjust.file])
+  }
+  return hits.map(([id, what, file]) => finding(id, 'error', `${what}: ${UNSAFE[id]}`, file))
+}
+
+/** A weakening the config accepted with a reason (recorded in a qm.container drop-in) is a warning, not an error. */
+function accepted({ quadlet }: Facts, all: Finding[]): Finding[] {
+  return all.map((f) => {
+    const why = f.id in UNSAFE && f.severity === 'error' ? quadlet.reasons.get(f.id) : undefined
+    return why ? { ...f, severity: 'warning', message: `${f.message} (accepted: ${why.reason})` } : f
+  })
+}
+
+/**
+ * The OOM order QM relies on: nested containers above QM, QM above 0, the host's own
+ * (ASIL) services below 0, as DefaultOOMScoreAdjust in systemd's manager config sets it.
+ */
+function hostOom({ report, host }: Facts): Finding[] {
+  if (!report.placement.rootfs.present) return []
+  const files = ['/usr/lib/systemd/system.conf.d', '/etc/systemd/system.conf.d']
+    .flatMap((d) => (host.list(d) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${n}`))
+    .sort((a, b) => (a.split('/').at(-1)! < b.split('/').at(-1)! ? -1 : 1))
+  const manager = mergeUnits(['/etc/systemd/system.conf', ...files].filter((f) => host.exists(f)).map((f) => parseUnit(host.text(f) ?? '', f, 'systemd')))
+  const value = manager.get('Manager', 'DefaultOOMScoreAdjust')
+  if (value !== undefined && Number(value) < 0) return []
+  return [
+    finding(
+      'oom.host_not_protected',
+      'warning',
+      `the host's services run at OOM score ${value ?? 0}: safety (ASIL) processes should be below 0 (DefaultOOMScoreAdjust=-1000 in a system.conf.d drop-in)`,
+      manager.find('Manager', 'DefaultOOMScoreAdjust')?.kind === 'scalar' ? (manager.find('Manager', 'DefaultOOMScoreAdjust') as { value: Setting }).value.file : undefined,
+    ),
+  ]
+}
+
+function inside({ report: r, inside: model, host }: Facts): Finding[] {
+  const out: Finding[] = []
+  if (r.placement.rootfs.present && r.inside.containersConf.files.length === 0) {
+    out.push(finding('containers_conf.missing', 'warning', 'QM has no containers.conf: nested containers get podman\'s defaults (OOM score, network, subnet)'))
+  }
+  for (const u of model.unreadable) out.push(finding('config.unreadable', 'error', `cannot be parsed: ${u.message}`, u.file))
+  for (const store of model.missingStores) {
+    out.push(finding('storage.image_store_missing', 'error', `storage.conf lists the image store ${store}, which does not exist: podman inside QM fails (containers/qm#406)`, r.inside.storage.file))
+  }
+  for (const n of r.inside.nested) {
+    if (n.image && !n.imageEmbedded) {
+      const never = n.pull === 'never'
+      out.push(
+        finding('nested.image_not_embedded', never ? 'error' : 'warning', `${n.name} runs ${n.image.value}, which is not in QM's image stores${never ? ' and Pull=never: it cannot start' : ': it is pulled at runtime'}`, n.file),
+      )
+    }
+    for (const copy of n.shadowed) {
+      if (host.text(copy) !== host.text(n.file)) out.push(finding('nested.shadowed', 'info', `${copy} differs from ${n.file}, which QM reads at runtime`, copy))
+    }
+  }
+  return out
+}
+
+function bluechi({ report: r, quadlet: model }: Facts): Finding[] {
+  const b = r.bluechi
+  if (b.files.length === 0) return b.enabled ? [finding('bluechi.no_config', 'error', 'the BlueChi agent is enabled in QM but has no agent.conf')] : []
+  const out: Finding[] = []
+  if (!b.nodeName) out.push(finding('bluechi.node_name_missing', 'error', "QM's BlueChi agent has no NodeName", b.files.at(-1)))
+  else if (!b.nodeName.value.startsWith('qm.')) {
+    out.push(finding('bluechi.node_name_prefix', 'warning', `NodeName=${b.nodeName.value}: QM's agent should be qm.<host node>, which the controller's policy tells apart`, b.nodeName.file))
+  }
+  const socket = b.controllerAddress?.value.match(/^unix:path=(\S+)/)?.[1]
+  if (socket && r.quadlet.unit) {
+    const shared = model.effective.list('Container', 'Volume').some((v) => {
+      const target = v.split(':')[1] ?? ''
+      return target === socket || socket.startsWith(`${target.replace(/\/$/, '')}/`)
+    })
+    if (!shared) out.push(finding('bluechi.socket_not_shared', 'warning', `the agent talks to ${socket}, but no qm.container Volume= brings that socket into QM`, b.controllerAddress!.file))
+  }
+  return out
+}
+
+function selinux({ report: r, hasLabels }: Facts): Finding[] {
+  const s = r.selinux
+  const out: Finding[] = []
+  if (!s.modulePackage && !s.moduleStore) out.push(finding('selinux.module_missing', 'error', 'neither the qm SELinux module package nor the module in a policy store is in the tree: qm_t is unknown'))
+  else if (!s.moduleStore) out.push(finding('selinux.module_not_installed', 'warning', `${s.modulePackage} is present but not installed in the policy store (the qm rpm's %post does that)`))
+  if (hasLabels) {
+    for (const l of s.labels) {
+      if (!l.label.includes(':qm_file_t:')) out.push(finding('selinux.no_labelling', 'error', `${l.path} is labelled ${l.label}, not qm_file_t: ${UNSAFE['selinux.no_labelling']}`, l.path))
+    }
+    if (s.labels.length === 0 && r.placement.rootfs.present) out.push(finding('selinux.no_labelling', 'error', `QM's trees carry no SELinux label: ${UNSAFE['selinux.no_labelling']}`))
+  } else {
+    out.push(finding('selinux.labels_unknown', 'info', 'this input records no SELinux labels (a directory, or a tar made without --xattrs): labels not checked'))
+  }
+  return out
+}

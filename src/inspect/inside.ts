@@ -1,0 +1,115 @@
+import { parse as parseToml } from 'smol-toml'
+import { normaliseImageRef } from '../config/checks.ts'
+import { QM } from '../qm/paths.ts'
+import { mergeUnits } from '../units/merge.ts'
+import { parseUnit } from '../units/parse.ts'
+import { findQuadletFiles, quadletSearchDirs } from '../units/quadlet.ts'
+import { sourced } from './quadlet.ts'
+import type { NestedQuadlet, Report, Sourced } from './report.ts'
+import type { TreeView } from './view.ts'
+
+type Toml = Record<string, unknown>
+
+export interface InsideModel {
+  report: Report['inside']
+  /** files that are not valid TOML, with the parser's words */
+  unreadable: { file: string; message: string }[]
+  /** image stores storage.conf lists that do not exist in the tree */
+  missingStores: string[]
+}
+
+/** What QM's own podman sees, all paths in QM's namespace. */
+export function insideModel(qm: TreeView): InsideModel {
+  const unreadable: InsideModel['unreadable'] = []
+  const toml = (path: string): Toml | undefined => {
+    const text = qm.text(path)
+    if (text === undefined) return undefined
+    try {
+      return parseToml(text) as Toml
+    } catch (e) {
+      unreadable.push({ file: qm.resolve(path)!, message: (e as Error).message.split('\n')[0]! })
+      return undefined
+    }
+  }
+
+  // containers.conf: the vendor file, the admin file, then drop-ins by name (/etc wins a name)
+  const dropins = new Map<string, string>()
+  for (const dir of ['/usr/share/containers/containers.conf.d', '/etc/containers/containers.conf.d']) {
+    for (const name of qm.list(dir) ?? []) if (name.endsWith('.conf')) dropins.set(name, `${dir}/${name}`)
+  }
+  const confFiles = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', ...[...dropins.keys()].sort().map((n) => dropins.get(n)!)].filter((p) =>
+    qm.exists(p),
+  )
+  let oomScoreAdj: Sourced | undefined
+  for (const path of confFiles) {
+    const value = (toml(path)?.containers as Toml | undefined)?.oom_score_adj
+    if (value !== undefined) oomScoreAdj = { value: String(value), file: qm.resolve(path)!, ...lineOf(qm.text(path)!, 'oom_score_adj') }
+  }
+
+  // storage.conf: containers/storage reads the first that exists
+  const storagePath = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf'].find((p) => qm.exists(p))
+  const storage = (storagePath ? toml(storagePath)?.storage : undefined) as Toml | undefined
+  const imageStores = (((storage?.options as Toml | undefined)?.additionalimagestores as unknown[] | undefined) ?? []).map(String)
+  const graphroot = typeof storage?.graphroot === 'string' ? storage.graphroot : '/var/lib/containers/storage'
+  const embeddedImages = [...imageStores, graphroot].flatMap((store) => imageNames(qm, store, unreadable))
+
+  return {
+    unreadable,
+    // a store counts when its directory or its image list is in the index
+    missingStores: imageStores.filter((s) => qm.list(s) === undefined && qm.read(`${s}/overlay-images/images.json`) === undefined),
+    report: {
+      containersConf: { files: confFiles.map((p) => qm.resolve(p)!), ...(oomScoreAdj ? { oomScoreAdj } : {}) },
+      storage: {
+        ...(storagePath ? { file: qm.resolve(storagePath)! } : {}),
+        imageStores,
+        ...(typeof storage?.transient_store === 'boolean' ? { transientStore: storage.transient_store } : {}),
+      },
+      embeddedImages,
+      nested: nested(qm, embeddedImages),
+    },
+  }
+}
+
+const lineOf = (text: string, key: string) => {
+  const index = text.split('\n').findIndex((l) => new RegExp(`^\\s*${key}\\s*=`).test(l))
+  return index < 0 ? {} : { line: index + 1 }
+}
+
+/** Names of the images in a containers-storage store (its overlay-images/images.json). */
+function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unreadable']): string[] {
+  const path = `${store}/overlay-images/images.json`
+  const text = qm.text(path)
+  if (text === undefined) return []
+  try {
+    return (JSON.parse(text) as { names?: string[] }[]).flatMap((i) => i.names ?? [])
+  } catch (e) {
+    unreadable.push({ file: qm.resolve(path)!, message: (e as Error).message })
+    return []
+  }
+}
+
+/** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
+function nested(qm: TreeView, embedded: string[]): NestedQuadlet[] {
+  const list = (dir: string) => qm.list(dir)
+  const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
+  const known = new Set(embedded.map(normaliseImageRef))
+  return [...names].sort().map((name) => {
+    const found = findQuadletFiles(name, list)
+    const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
+    const unit = mergeUnits(files)
+    const image = unit.find('Container', 'Image')
+    const oom = unit.find('Service', 'OOMScoreAdjust')
+    const pull = unit.get('Container', 'Pull')
+    // the rootfs's own copy under /etc is hidden at runtime by the /etc/qm mount
+    const hidden = found.unit!.startsWith('/etc/') ? `${QM.rootfs}${found.unit}` : undefined
+    const shadowed = [...found.shadowed.map((p) => qm.resolve(p)!), ...(hidden && qm.index.entries.has(hidden) ? [hidden] : [])]
+    return {
+      name: name.replace(/\.container$/, ''),
+      file: qm.resolve(found.unit!)!,
+      shadowed,
+      ...(image?.kind === 'scalar' ? { image: sourced(image.value), imageEmbedded: known.has(normaliseImageRef(image.value.value)) } : {}),
+      ...(pull ? { pull } : {}),
+      ...(oom?.kind === 'scalar' ? { oomScoreAdjust: sourced(oom.value) } : {}),
+    }
+  })
+}

@@ -1,0 +1,75 @@
+import { posix } from 'node:path'
+import { QM } from '../qm/paths.ts'
+import type { Interest } from './read/types.ts'
+
+const R = QM.rootfs
+
+/** Files whose bodies inspect reads (configuration: small). */
+const BODIES = [
+  '/usr/lib/systemd/system/qm.service',
+  '/etc/systemd/system/qm.service',
+  '/run/systemd/generator/qm.service',
+  `${QM.etc}/containers/containers.conf`,
+  `${QM.etc}/containers/storage.conf`,
+  `${R}/etc/containers/containers.conf`,
+  `${R}/etc/containers/storage.conf`,
+  `${R}/usr/share/containers/containers.conf`,
+  `${R}/usr/share/containers/storage.conf`,
+  '/etc/selinux/config',
+  '/etc/systemd/system.conf',
+  `${QM.var}/lib/containers/storage/overlay-images/images.json`,
+]
+
+/** Entries inspect looks at without reading them. */
+const ENTRIES = [
+  QM.dir, QM.rootfs, QM.etc, QM.var, QM.varTmp,
+  `${R}/sbin/init`, `${R}/usr/sbin/init`, `${R}/usr/lib/systemd/systemd`, `${R}/usr/bin/podman`,
+  QM.selinuxModule, QM.selinuxInterface,
+  '/usr/share/containers/seccomp.json',
+  `${R}/usr/lib/containers/storage`, `${R}/usr/share/containers/storage`, `${QM.var}/lib/containers/storage`,
+  '/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc',
+]
+
+/** Trees kept whole: every entry, and the bodies of unit, drop-in and config files. */
+const TREES = [
+  '/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd',
+  `${QM.etc}/containers/systemd`, `${R}/etc/containers/systemd`, `${R}/usr/share/containers/systemd`,
+  `${QM.etc}/containers/containers.conf.d`, `${R}/etc/containers/containers.conf.d`, `${R}/usr/share/containers/containers.conf.d`,
+  `${QM.etc}/bluechi`, `${R}/etc/bluechi`, `${R}/usr/share/bluechi`,
+  '/usr/lib/systemd/system/qm.service.d', '/etc/systemd/system/qm.service.d',
+  '/etc/systemd/system-generators', '/usr/lib/systemd/system-generators',
+  '/etc/systemd/system.conf.d', '/usr/lib/systemd/system.conf.d',
+  QM.shareDir,
+  `${QM.etc}/systemd/system`,
+]
+
+const BODY_NAME = /\.(container|volume|network|kube|image|pod|build|conf|service|json)$/
+/** The policy's file contexts, the qm module in a policy store, images.json of image stores inside QM. */
+const PATTERNS: [RegExp, Interest][] = [
+  [/^\/etc\/selinux\/[^/]+\/contexts\/files\/file_contexts$/, 'body'],
+  [/^\/(etc|var\/lib)\/selinux\/[^/]+\/active\/modules\/[^/]+\/qm(\/|$)/, 'entry'],
+  [new RegExp(`^${R}/.*/overlay-images/images\\.json$`), 'body'],
+]
+
+const ancestors = (path: string) => {
+  const out: string[] = []
+  for (let p = posix.dirname(path); p !== '/'; p = posix.dirname(p)) out.push(p)
+  return out
+}
+
+/** What inspect keeps of each archive member: nothing, its entry, or entry and body. */
+export function inspectInterest(): (path: string) => Interest {
+  const exact = new Map<string, Interest>()
+  for (const p of [...BODIES, ...ENTRIES, ...TREES].flatMap(ancestors)) exact.set(p, 'entry')
+  for (const p of [...ENTRIES, ...TREES]) exact.set(p, 'entry')
+  for (const p of BODIES) exact.set(p, 'body')
+  return (path) => {
+    const hit = exact.get(path)
+    if (hit) return hit
+    for (const tree of TREES) if (path.startsWith(`${tree}/`)) return BODY_NAME.test(path) ? 'body' : 'entry'
+    // links inside the QM tree decide where its init and podman really are
+    if (path.startsWith(`${R}/`) && !path.includes('/', R.length + 1)) return 'entry'
+    for (const [re, interest] of PATTERNS) if (re.test(path)) return interest
+    return 'skip'
+  }
+}

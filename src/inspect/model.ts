@@ -1,0 +1,31 @@
+import { bluechiModel } from './bluechi.ts'
+import { findings } from './findings.ts'
+import { insideModel } from './inside.ts'
+import { namespaces } from './namespaces.ts'
+import { placementModel } from './placement.ts'
+import { quadletModel } from './quadlet.ts'
+import type { TreeIndex } from './read/types.ts'
+import { REPORT_VERSION, type Report } from './report.ts'
+import { selinuxModel } from './selinux.ts'
+
+/** Paths that only an OSTree or bootc (image-mode) tree has. */
+const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc']
+
+/** The QM in an indexed tree, and what is wrong with it. */
+export function reportOf(index: TreeIndex, input: string): Report {
+  const { host, qm } = namespaces(index)
+  const quadlet = quadletModel(host)
+  const inside = insideModel(qm)
+  const report: Omit<Report, 'findings'> = {
+    version: REPORT_VERSION,
+    input: { path: input, kind: index.kind, members: index.stats.members },
+    imageMode: IMAGE_MODE_MARKS.some((p) => index.entries.has(p)),
+    placement: placementModel(host, qm),
+    quadlet: quadlet.report,
+    inside: inside.report,
+    bluechi: bluechiModel(qm),
+    selinux: selinuxModel(host),
+  }
+  const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
+  return { ...report, findings: findings({ report, quadlet, inside, host, hasLabels }) }
+}

@@ -1,0 +1,189 @@
+// Builds the TreeIndex from whatever reader runs: asks the caller's interest per entry, keeps only what it
+// wants, and enforces the limits that keep memory bounded whatever the input holds.
+
+import { xattrsOf, type Member, type MemberSink } from './members.ts'
+import { normaliseName } from './names.ts'
+import { DEFAULTS, MAX_PROBLEMS, type EntryType, type Interest, type Problem, type ReadOptions, type TreeEntry, type TreeIndex } from './types.ts'
+
+/** A hard link whose content the caller wants but whose target's body was not kept when the link was read. */
+export interface PendingLink {
+  link: string
+  target: string
+  /** The link's member index: its content is that of the last `target` before it. */
+  index: number
+}
+
+export class IndexBuilder implements MemberSink {
+  readonly entries = new Map<string, TreeEntry>()
+  readonly bodies = new Map<string, Uint8Array>()
+  readonly problems: Problem[] = []
+  readonly stats = { members: 0, bytes: 0 }
+  readonly pending: PendingLink[] = []
+  readonly maxBodyBytes: number
+  private readonly maxTotalBodyBytes: number
+  private readonly maxEntries: number
+  private readonly interest: ReadOptions['interest']
+  private bodyBytes = 0
+  private readonly shared = new Set<string>()
+  private unlisted = 0
+  private entryLimitHit = false
+  /** Path of the member whose body the driver is about to hand over. */
+  private current = ''
+
+  constructor(options: ReadOptions) {
+    this.interest = options.interest
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes
+    this.maxTotalBodyBytes = options.maxTotalBodyBytes ?? DEFAULTS.maxTotalBodyBytes
+    this.maxEntries = options.maxEntries ?? DEFAULTS.maxEntries
+  }
+
+  /** Problems past MAX_PROBLEMS are counted, not kept: a hostile archive can have millions. */
+  problem(problem: Problem): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem)
+    else this.unlisted++
+  }
+
+  /**
+   * Count an entry, ask the caller's interest in it, and settle an earlier entry of the same path: the later
+   * one wins, as extraction would overwrite. Returns the interest; 'skip' also when the entry limit is reached.
+   */
+  consider(path: string, type: EntryType, size: number): Interest {
+    this.stats.members++
+    if (type === 'file') this.stats.bytes += size
+    const interest = this.interest(path, type)
+    const earlier = this.entries.get(path)
+    if (earlier) {
+      // A repeated directory is harmless and common; anything else replaced can hide content, so it is reported.
+      if (earlier.type !== 'dir' || type !== 'dir') {
+        this.problem({ path, message: `${describe(earlier.type)} is replaced by a later ${describe(type)} of the same name` })
+      }
+      this.entries.delete(path)
+      this.dropBody(path)
+      if (earlier.type === 'hardlink') this.dropPending(path)
+    }
+    if (interest === 'skip') return interest
+    if (this.entries.size >= this.maxEntries) {
+      if (!this.entryLimitHit) this.problem({ path, message: `more than ${this.maxEntries} entries wanted; this and later ones are not indexed` })
+      this.entryLimitHit = true
+      return 'skip'
+    }
+    return interest
+  }
+
+  /**
+   * Index an entry `consider` did not skip. Returns true when the reader should now read its body (a regular
+   * file, wanted, within the limits) and pass it to `keepBody`. `unreadable` says why a wanted file's content
+   * cannot be had (a sparse member's data is not its content); for a hard link, that its target is not in the
+   * tree (already reported). `index` is a tar member's number, for hard links resolved later.
+   */
+  keep(entry: TreeEntry, interest: Interest, index = 0, unreadable?: string): boolean {
+    const { path } = entry
+    this.entries.set(path, entry)
+    if (interest !== 'body') return false
+    if (entry.type === 'hardlink' && entry.target !== undefined) {
+      if (unreadable) return false
+      const body = this.bodies.get(entry.target)
+      if (body) this.shareBody(path, body)
+      else this.pending.push({ link: path, target: entry.target, index })
+      return false
+    }
+    if (entry.type !== 'file') return false
+    if (unreadable) {
+      this.problem({ path, message: unreadable })
+      return false
+    }
+    return this.roomFor(path, entry.size)
+  }
+
+  /** Index a tar member; true when its body should be read. */
+  member(m: Member): boolean {
+    const named = normaliseName(m.name)
+    if (typeof named !== 'string') {
+      this.stats.members++
+      this.problem({ message: `${named.refused}: '${clip(m.name)}' (member ${m.index}) is not indexed` })
+      return false
+    }
+    const path = named
+    for (const message of m.notes) this.problem({ path, message })
+    if (path === '/' && m.type !== 'dir') {
+      this.stats.members++
+      this.problem({ path, message: `a ${m.type} member names the root; not indexed` })
+      return false
+    }
+    const interest = this.consider(path, m.type, m.size)
+    if (interest === 'skip') return false
+    const entry: TreeEntry = { path, type: m.type, mode: m.mode, uid: m.uid, gid: m.gid, size: m.size }
+    if (m.type === 'symlink') entry.target = m.linkname
+    let unreadable = m.sparse ? 'sparse file: its content is not read' : undefined
+    if (m.type === 'hardlink') {
+      const target = normaliseName(m.linkname)
+      if (typeof target !== 'string') {
+        this.problem({ path, message: `hard link target '${clip(m.linkname)}' is not a path in the tree (${target.refused})` })
+        entry.target = m.linkname
+        unreadable = 'target outside the tree'
+      } else entry.target = target
+    }
+    if (m.xattrRecords) {
+      const xattrs = xattrsOf(m.xattrRecords)
+      if (xattrs) entry.xattrs = xattrs
+    }
+    this.current = path
+    return this.keep(entry, interest, m.index, unreadable)
+  }
+
+  body(_m: Member, data: Uint8Array): void {
+    this.keepBody(this.current, data)
+  }
+
+  /** A body read for `path`, after `roomFor` said yes. */
+  keepBody(path: string, body: Uint8Array): void {
+    this.bodies.set(path, body)
+  }
+
+  /** The same bytes under a second path (a hard link): not counted again. */
+  private shareBody(path: string, body: Uint8Array): void {
+    this.bodies.set(path, body)
+    this.shared.add(path)
+  }
+
+  /** Reserve room for a body of `size` bytes, or say why not. */
+  roomFor(path: string, size: number): boolean {
+    if (size > this.maxBodyBytes) {
+      this.problem({ path, message: `${size} bytes is over the ${this.maxBodyBytes}-byte limit for a file's content; not read` })
+      return false
+    }
+    if (this.bodyBytes + size > this.maxTotalBodyBytes) {
+      this.problem({ path, message: `the ${this.maxTotalBodyBytes}-byte limit for all content read is reached; not read` })
+      return false
+    }
+    this.bodyBytes += size
+    return true
+  }
+
+  private dropPending(link: string): void {
+    const i = this.pending.findIndex((p) => p.link === link)
+    if (i !== -1) this.pending.splice(i, 1)
+  }
+
+  private dropBody(path: string): void {
+    const body = this.bodies.get(path)
+    if (body === undefined) return
+    this.bodies.delete(path)
+    if (!this.shared.delete(path)) this.bodyBytes -= body.length
+  }
+
+  finish(kind: TreeIndex['kind']): TreeIndex {
+    const problems = [...this.problems]
+    if (this.unlisted > 0) problems.push({ message: `${this.unlisted} more problems not listed` })
+    return { kind, entries: this.entries, bodies: this.bodies, problems, stats: this.stats }
+  }
+}
+
+const DESCRIBE: Record<EntryType, string> = { file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'hard link', other: 'special file' }
+const describe = (type: EntryType) => DESCRIBE[type]
+
+/** Names in messages are the archive's, so they are cut short and made printable. */
+export function clip(text: string): string {
+  const printable = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return printable.length > 200 ? `${printable.slice(0, 200)}...` : printable
+}

@@ -1,0 +1,68 @@
+// The shape every reader (directory, tar, tar.gz, standard input) produces, so the inspect model never knows
+// which one it got. The caller names what it wants per path; nothing else is held in memory.
+
+/** What the caller wants of one member: nothing, its metadata, or its metadata and content. */
+export type Interest = 'skip' | 'entry' | 'body'
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other'
+
+export interface TreeEntry {
+  /** Absolute and normalised: '/usr/lib/qm', '/' for the root. */
+  path: string
+  type: EntryType
+  /** Permission bits only (& 0o7777); the file type is in `type`. */
+  mode: number
+  uid: number
+  gid: number
+  /** Content bytes of a regular file; 0 for every other type. */
+  size: number
+  /** A symlink's target exactly as stored; a hard link's target as a normalised absolute path. */
+  target?: string
+  /**
+   * Extended attributes a tar carries in PAX records (SCHILY.xattr.*, LIBARCHIVE.xattr.*, RHT.security.selinux),
+   * each value's bytes as a latin1 string so binary values survive (an SELinux label usually ends in '\0').
+   * Always undefined for a directory input: Node has no API to read xattrs.
+   */
+  xattrs?: Record<string, string>
+}
+
+export interface Problem {
+  path?: string
+  message: string
+}
+
+export interface TreeIndex {
+  kind: 'dir' | 'tar' | 'tar.gz'
+  /** Only the members the caller kept, by path. When a name occurs twice the later member wins. */
+  entries: Map<string, TreeEntry>
+  /** Content of kept files, and of hard links to them, by path. */
+  bodies: Map<string, Uint8Array>
+  /** What was read but not indexed, or indexed with a caveat. Capped at `MAX_PROBLEMS` plus one summary. */
+  problems: Problem[]
+  /** Every member, kept or not: how many, and the sum of regular file sizes. */
+  stats: { members: number; bytes: number }
+}
+
+export interface ReadOptions {
+  /** Called once per member with its normalised path; decides what is kept. */
+  interest: (path: string, type: EntryType) => Interest
+  /** Largest body kept; a larger wanted file keeps its entry and gets a problem. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** All bodies together; past it, wanted files keep their entries only. Default 32 MiB. */
+  maxTotalBodyBytes?: number
+  /** Entries kept; past it, members are counted but not indexed. Default 100,000. */
+  maxEntries?: number
+  /** Bytes read from a stream (decompressed tar, or standard input) before giving up. Default 64 GiB. */
+  maxStreamBytes?: number
+  /** Standard input, for `-`. The CLI passes process.stdin; nothing here touches `process`. */
+  stdin?: () => AsyncIterable<Uint8Array>
+}
+
+export const DEFAULTS = {
+  maxBodyBytes: 1024 * 1024,
+  maxTotalBodyBytes: 32 * 1024 * 1024,
+  maxEntries: 100_000,
+  maxStreamBytes: 64 * 1024 ** 3,
+} as const
+
+export const MAX_PROBLEMS = 1000

@@ -1,0 +1,66 @@
+// Issue 5, archive corpus at the command level: `qm-stage inspect` on every hostile archive
+// ends with a clear TAR_READ error or a report (findings, not a crash), writes nothing, reads
+// nothing outside the tree, and stays within its memory bound.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { cli } from '../../_helpers/cli.ts'
+import { bombs, corpus, type CorpusArchive } from './_helpers/archives.ts'
+
+const work = mkdtempSync(join(tmpdir(), 'qm-tar-corpus-'))
+let tried = 0
+
+async function inspects(archive: CorpusArchive) {
+  const file = join(work, archive.name)
+  writeFileSync(file, archive.bytes)
+  const before = readdirSync(work).sort()
+  const { code, out, err } = await cli(['inspect', file, '--json'])
+  tried++
+  assert.not.match(err, /\n\s+at /, `${archive.name}: no stack trace`)
+  const doc = JSON.parse(out) as { errors?: { code: string; message: string }[]; findings?: unknown[] }
+  if (archive.expect === 'index') {
+    assert.ok(doc.findings, `${archive.name}: a report`)
+    assert.is(code, 1, `${archive.name}: no QM in it, so findings fail it`)
+  } else {
+    assert.is(code, 1, archive.name)
+    assert.is(doc.errors?.[0]?.code, 'TAR_READ', archive.name)
+    assert.match(doc.errors![0]!.message, archive.expect, archive.name)
+  }
+  assert.equal(readdirSync(work).sort(), before, `${archive.name}: nothing written`)
+}
+
+const Corpus = suite('inspect on hostile archives')
+
+Corpus('every archive of the corpus: a TAR_READ error or a report', async () => {
+  const all = corpus()
+  assert.ok(all.length >= 25)
+  for (const archive of all) await inspects(archive)
+})
+
+Corpus('a gzip bomb ends in an error without using its size in memory', async () => {
+  const before = process.memoryUsage().rss
+  for (const bomb of bombs()) await inspects(bomb)
+  assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024, 'RSS stayed within 100 MB of where it started')
+})
+
+Corpus('a directory whose links point outside is read without following them out', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'qm-escape-'))
+  mkdirSync(join(root, 'usr/share/containers/systemd'), { recursive: true })
+  symlinkSync('/etc/passwd', join(root, 'usr/share/containers/systemd/qm.container'))
+  mkdirSync(join(root, 'usr/lib/qm'), { recursive: true })
+  symlinkSync('/', join(root, 'usr/lib/qm/rootfs'))
+  const { out } = await cli(['inspect', root, '--json'])
+  tried++
+  assert.not.match(out, /root:x:0:0/, 'the host /etc/passwd was not read')
+  const report = JSON.parse(out) as { quadlet: { settings: unknown[] }; placement: { rootfs: { present: boolean } } }
+  assert.equal(report.quadlet.settings, [])
+  assert.is(report.placement.rootfs.present, true, 'the link is there, pointing at the tree\'s own root')
+})
+
+Corpus('counts', () => {
+  console.log(`\n  archive corpus: ${tried} archives and trees tried through qm-stage inspect`)
+})
+
+Corpus.run()

@@ -1,0 +1,35 @@
+// The README and docs/ list everything the code can say: error codes, unsafe ids, finding ids.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { readdirSync, readFileSync } from 'node:fs'
+import { ERROR_CODES } from '../src/errors.ts'
+import { UNSAFE } from '../src/isolation.ts'
+
+const readme = readFileSync('README.md', 'utf8')
+const inspectDoc = readFileSync('docs/inspect-json.md', 'utf8')
+const tableRow = (doc: string, name: string) => new RegExp(`^\\| [^\\n]*\`${name.replace(/\./g, '\\.')}\``, 'm').test(doc)
+
+const Docs = suite('docs')
+
+Docs('the README has a row for every error code', () => {
+  for (const code of Object.keys(ERROR_CODES)) assert.ok(tableRow(readme, code), code)
+})
+
+Docs('the README has a row for every allow_unsafe id', () => {
+  for (const id of Object.keys(UNSAFE)) assert.ok(tableRow(readme, id), id)
+})
+
+Docs('docs/inspect-json.md lists every finding id inspect can report', () => {
+  const source = readdirSync('src/inspect').filter((f) => f.endsWith('.ts')).map((f) => readFileSync(`src/inspect/${f}`, 'utf8')).join('\n')
+  const ids = new Set([...source.matchAll(/finding\(\s*'([a-z_]+\.[a-z0-9_]+)'/g)].map((m) => m[1]!))
+  for (const id of [...ids, ...Object.keys(UNSAFE)]) assert.ok(inspectDoc.includes(`\`${id}\``), id)
+  assert.ok(ids.size > 20)
+})
+
+Docs('the README starts with the install-and-render and the test commands', () => {
+  const block = readme.split('```sh\n')[1]!.split('```')[0]!
+  assert.match(block, /^npm ci && npx qm-stage render/)
+  assert.match(block, /\nnpm test/)
+})
+
+Docs.run()
