@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs'
 import * as fs from 'node:fs'
 import { basename, dirname, join, posix, resolve as resolvePath, sep } from 'node:path'
-import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { QmError } from '../errors.ts'
+import { readTree } from '../inspect/read/read-tree.ts'
 import {
   byteOrder,
   createDir,
@@ -14,16 +12,14 @@ import {
   emptyTree,
   getNode,
   readBytes,
-  removePath,
   setMeta,
   walk,
   type Meta,
   type Tree,
 } from './vtree.ts'
 
-/** GNU tar's and star's key for an xattr in a PAX header; RHT.* is Red Hat tar's --selinux form. */
+/** GNU tar's and star's key for an xattr in a PAX header. */
 const PAX_LABEL = 'SCHILY.xattr.security.selinux'
-const PAX_LABEL_ALT = 'RHT.security.selinux'
 
 // ---- directory -------------------------------------------------------------------------
 
@@ -152,118 +148,35 @@ export async function writeTreeToTar(tree: Tree, file: string): Promise<void> {
 
 // ---- reading a seed --------------------------------------------------------------------
 
+/** A seed is an OS tree: read it whole, far past inspect's limits on what it keeps. */
+const SEED_LIMITS = { maxBodyBytes: 4 * 1024 ** 3, maxTotalBodyBytes: 64 * 1024 ** 3, maxEntries: 10_000_000 }
+
 /**
  * Load an OS tree to seed `executeManifest` with: a directory, a tar, or a gzip-compressed tar
- * (recognised by its magic bytes, whatever the name). Device nodes, FIFOs and sockets are skipped.
+ * (recognised by its magic bytes, whatever the name), read by the same reader as inspect.
+ * Device nodes, FIFOs and sockets are skipped.
  */
 export async function readSeed(path: string): Promise<Tree> {
-  let st: fs.Stats
-  try {
-    st = fs.statSync(path)
-  } catch (e) {
-    throw new QmError('FILE_READ', `cannot read ${path}: ${(e as Error).message}`)
-  }
-  if (st.isDirectory()) return readDirectory(path)
-  const magic = Buffer.alloc(2)
-  const fd = fs.openSync(path, 'r')
-  try {
-    fs.readSync(fd, magic, 0, 2, 0)
-  } finally {
-    fs.closeSync(fd)
-  }
-  const raw = createReadStream(path)
-  const gzipped = magic[0] === 0x1f && magic[1] === 0x8b
-  return readTar(gzipped ? raw.pipe(createGunzip()) : raw, path, gzipped ? raw : undefined)
-}
-
-function readDirectory(dir: string): Tree {
-  const top = fs.lstatSync(dir)
-  const tree = emptyTree(statMeta(top))
-  const inodes = new Map<string, string>()
-  const visit = (real: string, path: string): void => {
-    for (const name of fs.readdirSync(real).sort(byteOrder)) {
-      const r = join(real, name)
-      const p = posix.join(path, name)
-      const st = fs.lstatSync(r)
-      if (st.isDirectory()) {
-        createDir(tree, p, statMeta(st))
-        visit(r, p)
-      } else if (st.isSymbolicLink()) {
-        createSymlink(tree, p, fs.readlinkSync(r), st)
-      } else if (st.isFile()) {
-        const key = `${st.dev}:${st.ino}`
-        const first = st.nlink > 1 ? inodes.get(key) : undefined
-        if (first !== undefined) createHardlink(tree, first, p)
-        else {
-          createFile(tree, p, fs.readFileSync(r), statMeta(st))
-          inodes.set(key, p)
-        }
-      }
-    }
-  }
-  try {
-    visit(dir, '/')
-  } catch (e) {
-    throw new QmError('FILE_READ', `cannot read ${dir}: ${(e as Error).message}`)
-  }
-  return tree
-}
-
-const statMeta = (st: fs.Stats): Meta => ({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid })
-
-/** A tar member name as a tree path; names that climb out of the archive are refused. */
-function memberPath(name: string, archive: string): string {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) throw new QmError('TAR_READ', `${archive}: member ${name} climbs out of the archive`)
-  return `/${parts.join('/')}`
-}
-
-async function readTar(stream: Readable, archive: string, source?: Readable): Promise<Tree> {
+  const index = await readTree(path, { interest: () => 'body', ...SEED_LIMITS })
+  // a seed is trusted to be a clean archive: anything the reader had to leave out is an error
+  const [problem] = index.problems
+  if (problem) throw new QmError('TAR_READ', `${path}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`)
   const tree = emptyTree()
-  const extract = tar.extract()
-  source?.on('error', (e) => extract.destroy(e))
-  stream.on('error', (e) => extract.destroy(e))
-  stream.pipe(extract)
-  try {
-    for await (const entry of extract) {
-      const h = entry.header as tar.Header & { pax?: Record<string, string> | null }
-      const path = memberPath(h.name, archive)
-      const label = (h.pax?.[PAX_LABEL] ?? h.pax?.[PAX_LABEL_ALT])?.replace(/\0+$/, '')
-      const meta: Meta = { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0 }
-      if (label) meta.label = label
-      const chunks: Buffer[] = []
-      for await (const chunk of entry) chunks.push(chunk as Buffer)
-      if (path === '/') {
-        if (h.type === 'directory') setMeta(tree, '/', meta)
-        continue
-      }
-      if (!['file', 'contiguous-file', 'directory', 'symlink', 'link'].includes(h.type ?? 'file')) continue
-      parents(tree, path, archive)
-      const have = getNode(tree, path)
-      if (h.type === 'directory') {
-        if (have?.type === 'dir') setMeta(tree, path, meta)
-        else {
-          if (have) removePath(tree, path)
-          createDir(tree, path, meta)
-        }
-        continue
-      }
-      if (have?.type === 'dir') throw new QmError('TAR_READ', `${archive}: member ${h.name} replaces a directory`)
-      if (have) removePath(tree, path)
-      if (h.type === 'symlink') {
-        createSymlink(tree, path, h.linkname ?? '', meta)
-        if (label) setMeta(tree, path, { label })
-      } else if (h.type === 'link') {
-        const to = memberPath(h.linkname ?? '', archive)
-        if (getNode(tree, to)?.type !== 'file') throw new QmError('TAR_READ', `${archive}: hard link ${h.name} -> ${h.linkname} has no target`)
-        createHardlink(tree, to, path)
-      } else {
-        createFile(tree, path, Buffer.concat(chunks), meta)
-      }
+  const entries = [...index.entries.values()].sort((a, b) => byteOrder(a.path, b.path))
+  for (const e of entries) {
+    const label = e.xattrs?.['security.selinux']?.replace(/\0+$/, '')
+    const meta: Meta = { mode: e.mode, uid: e.uid, gid: e.gid, ...(label ? { label } : {}) }
+    if (e.path === '/') {
+      if (e.type === 'dir') setMeta(tree, '/', meta)
+      continue
     }
-  } catch (e) {
-    if (e instanceof QmError) throw e
-    throw new QmError('TAR_READ', `${archive}: ${(e as Error).message}`)
+    parents(tree, e.path, path)
+    if (e.type === 'dir') createDir(tree, e.path, meta)
+    else if (e.type === 'symlink') {
+      createSymlink(tree, e.path, e.target ?? '', meta)
+      if (label) setMeta(tree, e.path, { label })
+    } else if (e.type === 'hardlink' && getNode(tree, e.target!)?.type === 'file') createHardlink(tree, e.target!, e.path)
+    else if (e.type === 'file' || e.type === 'hardlink') createFile(tree, e.path, index.bodies.get(e.path) ?? new Uint8Array(), meta)
   }
   return tree
 }

@@ -20,13 +20,23 @@ function typeOf(st: Stats): EntryType {
  * them. The walk keeps a stack of names still to visit, not a recursion, so depth cannot overflow the stack.
  */
 export function readDirectory(root: string, rootStat: Stats, builder: IndexBuilder): void {
+  // a file seen before under another name is a hard link to that name, as tar records it
+  const inodes = new Map<string, string>()
   const visit = (path: string, st: Stats): void => {
-    const type = typeOf(st)
+    let type = typeOf(st)
+    let linkTo: string | undefined
+    if (type === 'file' && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`
+      linkTo = inodes.get(key)
+      if (linkTo !== undefined && builder.entries.has(linkTo)) type = 'hardlink'
+      else inodes.set(key, path)
+    }
     const size = type === 'file' ? st.size : 0
     const real = root + path
     const interest = builder.consider(path, type, size)
     if (interest !== 'skip') {
       const entry: TreeEntry = { path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size }
+      if (type === 'hardlink') entry.target = linkTo
       if (type === 'symlink') {
         try {
           entry.target = readlinkSync(real)

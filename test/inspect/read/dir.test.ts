@@ -58,12 +58,13 @@ Dir('entries in sorted depth-first order with metadata; the root is /', async ()
       '/usr/share/containers/systemd/qm.container.d/10-oom.conf',
     ])
     const hosts = index.entries.get('/usr/lib/qm/rootfs/etc/hosts')!
-    assert.equal([hosts.type, hosts.mode, hosts.size, hosts.xattrs], ['file', 0o600, 20, undefined])
-    assert.is(index.entries.get('/etc/qm/hosts')!.type, 'file', 'a hard link on disk is just another file')
+    // the second name of a hard-linked file is a hard link to the first, as tar records it
+    assert.equal([hosts.type, hosts.mode, hosts.size, hosts.target, hosts.xattrs], ['hardlink', 0o600, 0, '/etc/qm/hosts', undefined])
+    assert.is(index.entries.get('/etc/qm/hosts')!.type, 'file')
     assert.is(index.entries.get('/etc/qm')!.type, 'dir')
     assert.is(index.entries.get('/etc/qm')!.size, 0)
     assert.equal(index.problems, [])
-    assert.equal(index.stats, { members: 20, bytes: 21 + 29 + 20 + 20 })
+    assert.equal(index.stats, { members: 20, bytes: 21 + 29 + 20 })
   } finally {
     remove()
   }
