@@ -27,9 +27,6 @@ export interface Options {
   allowUnsafe: Record<string, string>
 }
 
-/** podman's own default seccomp profile (containers-common): realtime scheduling allowed. */
-export const PODMAN_DEFAULT_SECCOMP = '/usr/share/containers/seccomp.json'
-const UPSTREAM_SECCOMP = `${QM.shareDir}/seccomp-no-rt.json`
 
 /**
  * qm.container drop-ins in /usr/share/containers/systemd/qm.container.d/: resources and
@@ -82,8 +79,8 @@ function containerEntries(c: Container, readOnly: boolean): Entries {
   add('Environment', Object.entries(c.environment).map(([k, v]) => `${k}=${v}`))
   if (c.timezone !== undefined) add('Timezone', [c.timezone])
   if (!readOnly) add('ReadOnly', ['false'])
-  if (c.seccomp_profile !== UPSTREAM_SECCOMP) {
-    add('SeccompProfile', [c.seccomp_profile === 'default' ? PODMAN_DEFAULT_SECCOMP : c.seccomp_profile])
+  if (c.seccomp_profile !== QM.seccompProfile) {
+    add('SeccompProfile', [c.seccomp_profile === 'default' ? QM.podmanSeccompProfile : c.seccomp_profile])
   }
   const readded = c.add_capabilities.map(normaliseCapability)
   const drops = [...new Set([...QM_DROPPED_CAPABILITIES, ...c.drop_capabilities.map(normaliseCapability)])].filter((cap) => !readded.includes(cap))

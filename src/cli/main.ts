@@ -53,11 +53,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   return command.run(args, io)
 }
 
-export function usageError(io: Io, message: string, help: string): number {
+function usageError(io: Io, message: string, help: string): number {
   io.err(`qm-stage: ${message}\n\n${help}\n`)
   return EXIT.usage
 }
 
-export function commandHelp(command: Command): string {
+function commandHelp(command: Command): string {
   return `usage: qm-stage ${command.usage}\n\n${command.summary}`
 }

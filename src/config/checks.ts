@@ -8,7 +8,9 @@ import {
   UNSAFE,
   type UnsafeId,
 } from '../isolation.ts'
+import { QM } from '../qm/paths.ts'
 import { escapeKey, suggest } from './messages.ts'
+import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
 import { DIR_ROOTS, FILE_ROOTS, pathProblem } from './paths.ts'
 import type { ContainerImage, FileSource, QmConfig } from './types.ts'
 
@@ -50,7 +52,6 @@ export function normaliseImageRef(ref: string): string {
 export const readOnly = (config: QmConfig) => config.container.read_only ?? config.mode === 'image'
 
 /** The seccomp profile path the qm rpm generates at install time. */
-export const RPM_SECCOMP_PROFILE = '/usr/share/qm/seccomp-no-rt.json'
 
 /** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
 export function checkConfig(config: QmConfig, raw: unknown): Check[] {
@@ -120,6 +121,14 @@ function checkContent(config: QmConfig): Check[] {
     if (f.user === undefined && f.group === undefined) out.push(invalid(`/content/chown_files/${i}`, 'needs user or group'))
   })
   const { enabled_services, masked_services, disabled_services } = c.systemd
+  for (const [key, units] of Object.entries(c.systemd)) {
+    units.forEach((unit: string, i: number) => {
+      // systemctl takes a bare name as a .service
+      if (!isValidSystemdUnitName(unit.includes('.') ? unit : `${unit}.service`)) {
+        out.push(invalid(`/content/systemd/${key}/${i}`, `${unit} is not a unit name systemctl accepts (NAME.service, .socket, .timer, ...)`))
+      }
+    })
+  }
   enabled_services.forEach((unit, i) => {
     if (masked_services.includes(unit) || disabled_services.includes(unit)) {
       out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is also disabled or masked`))
@@ -187,6 +196,8 @@ function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Che
   if (given('/bluechi/controller/port') && !given('/bluechi/controller/host')) {
     out.push(invalid('/bluechi/controller', 'port needs host'))
   }
+  const dropin = dropinNameProblem(bluechi.dropin)
+  if (dropin) out.push(invalid('/bluechi/dropin', dropin))
   for (const key of Object.keys(bluechi.agent)) {
     if (['NodeName', 'ControllerAddress', 'ControllerHost', 'ControllerPort'].includes(key)) {
       out.push(conflict(`/bluechi/agent/${escapeKey(key)}`, `set ${key} with bluechi node_name or controller`, true))
@@ -209,6 +220,7 @@ function checkNested(config: QmConfig): Check[] {
     const at = `/nested/${i}`
     const first = names.get(n.name)
     if (first !== undefined) out.push(conflict(`${at}/name`, `nested/${first} already has the name ${n.name}`))
+    if (!isValidUnitName(`${n.name}.container`)) out.push(invalid(`${at}/name`, `${n.name}.container gives a service name systemd refuses (at most 255 bytes, no leading @)`))
     names.set(n.name, i)
     const isEmbedded = embedded.has(normaliseImageRef(n.image))
     if (!isEmbedded && (n.pull === undefined || n.pull === 'never')) {
@@ -263,7 +275,7 @@ function checkHostFiles(config: QmConfig): Check[] {
   } else {
     if (selinux.module) out.push(conflict('/selinux/module', 'only used with host_files: plugin (the qm rpm ships the module)', true))
     if (selinux.interface) out.push(conflict('/selinux/interface', 'only used with host_files: plugin (the qm rpm ships it)', true))
-    if (profileIsFile && c.seccomp_profile !== RPM_SECCOMP_PROFILE && !c.seccomp_source) {
+    if (profileIsFile && c.seccomp_profile !== QM.seccompProfile && !c.seccomp_source) {
       out.push({ code: 'SOURCE_MISSING', message: `${c.seccomp_profile} is not a file the qm rpm provides; give container.seccomp_source`, pointer: '/container/seccomp_profile' })
     }
   }
@@ -272,7 +284,7 @@ function checkHostFiles(config: QmConfig): Check[] {
 }
 
 /** Every setting that weakens isolation, with the config place that makes it. */
-export function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; detail: string }[] {
+function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; detail: string }[] {
   const c = config.container
   const found: { id: UnsafeId; pointer: string; detail: string }[] = []
   c.add_capabilities.forEach((name, i) => {

@@ -6,7 +6,7 @@ import { globFiles } from './glob.ts'
 import type { FileSource, QmConfig } from './types.ts'
 
 /** A local rootfs tarball is embedded into the output; bigger ones belong behind a file:// url. */
-export const MAX_EMBEDDED_TARBALL = 64 * 1024 * 1024
+const MAX_EMBEDDED_TARBALL = 64 * 1024 * 1024
 
 /** Everything the config names by origin, with local files read. */
 export interface Resolved {

@@ -2,7 +2,7 @@ import { isMap, isNode, type Document, type LineCounter } from 'yaml'
 import type { Where } from '../errors.ts'
 
 /** A JSON Pointer (ajv's instancePath) as yaml path segments. */
-export function pointerPath(pointer: string): (string | number)[] {
+function pointerPath(pointer: string): (string | number)[] {
   if (pointer === '') return []
   return pointer
     .split('/')

@@ -95,7 +95,7 @@ function isolation({ report, quadlet: model }: Facts): Finding[] {
   const seccomp = setting(u, 'Container', 'SeccompProfile')
   const profile = seccomp?.value.replace(/^"(.*)"$/, '$1')
   if (profile === 'unconfined') hits.push(['seccomp.unconfined', 'SeccompProfile=unconfined', seccomp!.file])
-  else if (profile === undefined || profile === '' || profile === '/usr/share/containers/seccomp.json') {
+  else if (profile === undefined || profile === '' || profile === QM.podmanSeccompProfile) {
     hits.push(['seccomp.default', `SeccompProfile=${profile ?? '(none)'}: podman's default profile`, seccomp?.file ?? report.quadlet.unit])
   }
   const readOnly = setting(u, 'Container', 'ReadOnly')

@@ -25,7 +25,7 @@ const ENTRIES = [
   QM.dir, QM.rootfs, QM.etc, QM.var, QM.varTmp,
   `${R}/sbin/init`, `${R}/usr/sbin/init`, `${R}/usr/lib/systemd/systemd`, `${R}/usr/bin/podman`,
   QM.selinuxModule, QM.selinuxInterface,
-  '/usr/share/containers/seccomp.json',
+  QM.podmanSeccompProfile,
   `${R}/usr/lib/containers/storage`, `${R}/usr/share/containers/storage`, `${QM.var}/lib/containers/storage`,
   '/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc',
 ]

@@ -17,7 +17,7 @@ export type Origin =
 /** A file to place in a tree. `mode` is a chmod string; osbuild's copy leaves source files 0644. */
 export type FileSpec = { path: string; mode?: string } & Origin
 
-export const INLINE_FILE_MODE = '0644'
+const INLINE_FILE_MODE = '0644'
 
 /**
  * The stages that put `files` into a tree: one mkdir for their directories (parents,

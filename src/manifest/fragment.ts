@@ -1,7 +1,5 @@
 import type { Fragment, Input, Json, Sources, Stage } from './types.ts'
 
-export const emptyFragment = (): Fragment => ({ stages: [], sources: {} })
-
 /** Union of source sets; the same key with two different items is a programming error. */
 export function mergeSources(...all: Sources[]): Sources {
   const out: Sources = {}

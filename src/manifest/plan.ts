@@ -31,7 +31,7 @@ export interface Plan {
 }
 
 /** The base packages of a QM tree (automotive-image-builder's set), plus the BlueChi agent when it is on. */
-export function basePackages(config: QmConfig): string[] {
+function basePackages(config: QmConfig): string[] {
   const base = ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${config.policy}`, 'procps-ng']
   return config.bluechi.enabled ? [...base, 'bluechi-agent'] : base
 }

@@ -12,7 +12,7 @@ export const UPSTREAM_CONTAINERS_CONF: ContainersConf = {
 }
 
 /** A TOML basic string. */
-export const tomlString = (s: string) =>
+const tomlString = (s: string) =>
   `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`
 
 const tomlArray = (items: readonly string[]) => `[${items.map(tomlString).join(', ')}]`

@@ -11,6 +11,10 @@ export const QM = {
   /** qm-stage's drop-ins: /usr/share, so an admin's same-named /etc drop-in still overrides them. */
   dropinDir: '/usr/share/containers/systemd/qm.container.d',
   adminDropinDir: '/etc/containers/systemd/qm.container.d',
+  /** the seccomp profile the qm rpm generates at install time, which qm.container names */
+  seccompProfile: '/usr/share/qm/seccomp-no-rt.json',
+  /** podman's own default profile (containers-common): realtime scheduling allowed */
+  podmanSeccompProfile: '/usr/share/containers/seccomp.json',
   selinuxModule: '/usr/share/selinux/packages/qm.pp.bz2',
   selinuxInterface: '/usr/share/selinux/devel/include/services/qm.if',
   /** the host's service manager settings qm-stage adds */

@@ -33,7 +33,7 @@ export const UPSTREAM_QM_CONTAINER: readonly UnitSection[] = [
     entries: [
       ['AddCapability', 'all'],
       ['SecurityLabelNested', 'true'],
-      ['SeccompProfile', `${QM.shareDir}/seccomp-no-rt.json`],
+      ['SeccompProfile', QM.seccompProfile],
       ['PidsLimit', '-1'],
       ['DropCapability', 'sys_boot sys_resource'],
       ['AddDevice', '-/dev/kvm'],

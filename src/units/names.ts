@@ -50,15 +50,3 @@ export function dropinNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z0-9][A-Za-z0-9._@+-]*$/.test(name)) return 'use only letters, digits and . _ @ + - in drop-in names'
   return undefined
 }
-
-/**
- * `NN-label.conf`. Drop-ins apply in byte order of their file names across all directories, so the two-digit
- * prefix is what orders them: 10-qm.conf before 50-user.conf before 99-local.conf.
- */
-export function dropinName(order: number, label: string): string {
-  if (!Number.isInteger(order) || order < 0 || order > 99) throw new Error(`drop-in order ${order} is not 0..99`)
-  const name = `${String(order).padStart(2, '0')}-${label}.conf`
-  const problem = dropinNameProblem(name)
-  if (problem) throw new Error(`drop-in name ${JSON.stringify(name)}: ${problem}`)
-  return name
-}

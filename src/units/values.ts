@@ -7,4 +7,4 @@ export function rawEntries(keys: UnitKeys): [string, string][] {
   )
 }
 
-export const unitValue = (v: UnitValue): string => (typeof v === 'string' ? v : String(v))
+const unitValue = (v: UnitValue): string => (typeof v === 'string' ? v : String(v))

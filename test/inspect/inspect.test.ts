@@ -89,6 +89,14 @@ Inspect('nested Quadlets: the /etc/qm copy runs, the rootfs copy is shadowed; OO
   assert.equal(ids(r, 'error').sort(), ['nested.image_not_embedded', 'oom.nested_below_qm', 'storage.image_store_missing'])
 })
 
+Inspect('a nested Quadlet with a dash in its name takes prefix drop-ins, as Quadlet applies them', async () => {
+  const tree = await image('nested:\n  - { name: radio-tuner, image: quay.io/o/radio, pull: missing, oom_score_adjust: 800 }\n', (t) => {
+    put(t, `${QM.etc}/containers/systemd/radio-.container.d/50-oom.conf`, '[Service]\nOOMScoreAdjust=950\n')
+  })
+  const tuner = (await inspect(await tarFile(tree))).inside.nested.find((n) => n.name === 'radio-tuner')!
+  assert.equal(tuner.oomScoreAdjust, { value: '950', file: `${QM.etc}/containers/systemd/radio-.container.d/50-oom.conf`, line: 2 })
+})
+
 Inspect('an embedded image in the store listed by storage.conf counts as embedded', async () => {
   const tree = await image('nested:\n  - { name: radio, image: localhost/radio }\ncontainer_images: [{ source: quay.io/o/radio, name: localhost/radio }]\n', (t) => {
     put(t, `${QM.rootfs}/usr/lib/containers/storage/overlay-images/images.json`, JSON.stringify([{ id: 'x', names: ['localhost/radio:latest'] }]))

@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { dropinName, dropinNameProblem, isValidUnitName, quadletServiceName } from '../../src/units/names.ts'
+import { dropinNameProblem, isValidUnitName, quadletServiceName } from '../../src/units/names.ts'
 
 const Units = suite('unit names')
 
@@ -39,12 +39,6 @@ Dropins('takes NN-name.conf and says why other names fail', () => {
   assert.match(dropinNameProblem('.hidden.conf')!, /hidden/)
   assert.match(dropinNameProblem('10 spaces.conf')!, /letters/)
   assert.match(dropinNameProblem(`${'a'.repeat(251)}.conf`)!, /255/)
-})
-
-Dropins('builds two-digit ordered names and refuses bad ones', () => {
-  assert.is(dropinName(5, 'qm-resources'), '05-qm-resources.conf')
-  assert.throws(() => dropinName(100, 'x'), /0\.\.99/)
-  assert.throws(() => dropinName(10, 'a/b'), /letters/)
 })
 
 Dropins.run()
