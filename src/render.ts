@@ -28,15 +28,16 @@ export function render(bytes: Uint8Array | undefined, { format = 'mpp', file = D
   const loaded = loadConfig(bytes, file)
   const config = loaded.config
   if (!config) return { errors: loaded.errors }
-  const { resolved, errors: fileErrors } = readLocalFiles(config, file === DEFAULTS_FILE ? 'qm.yaml' : file)
+  // relative paths in a config are relative to its directory (the working directory for the defaults)
+  const { resolved, errors: fileErrors } = readLocalFiles(config, file)
   const problems = [...fileErrors, ...formatProblems(config, format)]
   if (problems.length > 0) {
     return { errors: sortErrors(problems.map((p) => new QmError(p.code, p.message, p.pointer, loaded.locate(p.pointer, p.atKey)))) }
   }
   const result = plan(config, resolved)
-  if (format === 'manifest' && mppDirectives(result as unknown as object).length > 0) {
-    throw new Error(`manifest format left osbuild-mpp directives at ${mppDirectives(result as unknown as object).join(', ')}`)
-  }
+  // formatProblems refuses every config that needs osbuild-mpp; anything left is a bug
+  const left = format === 'manifest' ? mppDirectives(result as object) : []
+  if (left.length > 0) throw new Error(`manifest format left osbuild-mpp directives at ${left.join(', ')}`)
   return { output: formatPlan(result, format), plan: result, config, errors: [] }
 }
 

@@ -141,7 +141,7 @@ function hostOom({ report, host }: Facts): Finding[] {
       'oom.host_not_protected',
       'warning',
       `the host's services run at OOM score ${value ?? 0}: safety (ASIL) processes should be below 0 (DefaultOOMScoreAdjust=-1000 in a system.conf.d drop-in)`,
-      manager.find('Manager', 'DefaultOOMScoreAdjust')?.kind === 'scalar' ? (manager.find('Manager', 'DefaultOOMScoreAdjust') as { value: Setting }).value.file : undefined,
+      setting(manager, 'Manager', 'DefaultOOMScoreAdjust')?.file,
     ),
   ]
 }
