@@ -140,7 +140,8 @@ Corpus('mutations of every example are refused with a positioned error', async (
   assert.ok(count >= 100, `${count} mutations`)
 })
 
-Corpus('counts', () => {
+Corpus('tried at least 150 invalid configs in all', () => {
+  assert.ok(tried >= 150, `${tried}`)
   console.log(`\n  config corpus: ${tried} invalid configs tried`)
 })
 

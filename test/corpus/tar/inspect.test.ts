@@ -59,7 +59,8 @@ Corpus('a directory whose links point outside is read without following them out
   assert.is(report.placement.rootfs.present, true, 'the link is there, pointing at the tree\'s own root')
 })
 
-Corpus('counts', () => {
+Corpus('tried every archive and tree', () => {
+  assert.is(tried, corpus().length + bombs().length + 1)
   console.log(`\n  archive corpus: ${tried} archives and trees tried through qm-stage inspect`)
 })
 
