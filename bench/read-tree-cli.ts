@@ -1,8 +1,8 @@
 // The benchmark's stand-in for `qm-stage inspect PATH` until that exists: readTree with the interest a QM
 // report needs (~300 paths of an image), printing one summary line. Usage: node read-tree-cli.js PATH|-
 
-import { readTree } from '../src/inspect/read/read-tree.ts'
-import type { EntryType, Interest } from '../src/inspect/read/types.ts'
+import { readTree } from '../src/archive/read-tree.ts'
+import type { EntryType, Interest } from '../src/archive/types.ts'
 
 /** Files whose content the report parses. */
 const BODY_UNDER = [

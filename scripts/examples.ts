@@ -3,7 +3,7 @@
 // can build it. `npm run manifests` writes them; test/examples.test.ts keeps them in sync.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { render } from '../src/render.ts'
+import { render } from '../src/render/render.ts'
 
 export const EXAMPLES_DIR = 'examples'
 export const MANIFESTS_DIR = 'manifests'

@@ -4,8 +4,8 @@ import type { Fragment } from '../src/manifest/types.ts'
 import type { ContainersConf } from '../src/config/types.ts'
 import { containersConfText } from '../src/qm/containers-conf.ts'
 import { QM } from '../src/qm/paths.ts'
-import { UPSTREAM_QM_CONTAINER } from '../src/qm/quadlet.ts'
-import { containerContextsText, fileContextsText, qmTreeFileContexts } from '../src/qm/selinux.ts'
+import { UPSTREAM_QM_CONTAINER } from '../src/qm/qm-container.ts'
+import { containerContextsText, fileContextsText, qmTreeFileContexts } from '../src/qm/labels.ts'
 import { writeUnit } from '../src/units/write.ts'
 
 export interface Options {

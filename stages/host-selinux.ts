@@ -3,7 +3,7 @@ import { placeFiles, type Origin } from '../src/manifest/files.ts'
 import { sequence } from '../src/manifest/fragment.ts'
 import type { Fragment, Stage } from '../src/manifest/types.ts'
 import { QM } from '../src/qm/paths.ts'
-import { fileContextsText, HOST_FILE_CONTEXTS } from '../src/qm/selinux.ts'
+import { fileContextsText, HOST_FILE_CONTEXTS } from '../src/qm/labels.ts'
 
 export interface Options {
   /** qm.pp.bz2 and qm.if, when qm-stage installs QM's host files itself */

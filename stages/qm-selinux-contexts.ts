@@ -1,7 +1,7 @@
 import { placeFiles } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
 import { IN_QM } from '../src/qm/paths.ts'
-import { containerContextsText, fileContextsText, qmTreeFileContexts } from '../src/qm/selinux.ts'
+import { containerContextsText, fileContextsText, qmTreeFileContexts } from '../src/qm/labels.ts'
 
 /**
  * SELinux inside QM: nested containers run as qm_container_t (container-selinux

@@ -1,16 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { parseArgs } from 'node:util'
 import { VERSION } from '../version.ts'
+import { EXIT, type Command } from './command.ts'
 import type { Io } from './io.ts'
-
-/** A subcommand: its options for node:util parseArgs, a usage line, and what it runs. */
-export interface Command {
-  usage: string
-  summary: string
-  options: NonNullable<ParseArgsConfig['options']>
-  run(args: { values: Record<string, unknown>; positionals: string[] }, io: Io): Promise<number>
-}
-
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   render: () => import('./commands/render.ts').then((m) => m.default),

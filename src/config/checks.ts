@@ -12,7 +12,8 @@ import { QM } from '../qm/paths.ts'
 import { escapeKey, suggest } from './messages.ts'
 import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
 import { DIR_ROOTS, FILE_ROOTS, pathProblem } from './paths.ts'
-import type { ContainerImage, FileSource, QmConfig } from './types.ts'
+import { embeddedImages, imageName, normaliseImageRef, readOnly } from './derive.ts'
+import type { FileSource, QmConfig } from './types.ts'
 
 /** A rule broken by a schema-valid config. */
 export interface Check {
@@ -21,37 +22,6 @@ export interface Check {
   pointer: string
   atKey?: boolean
 }
-
-/** Where the QM's operating system comes from. */
-export type RootfsKind = 'depsolve' | 'rpms' | 'tarball' | 'pipeline'
-
-export function rootfsKind({ rootfs }: QmConfig): RootfsKind {
-  if (rootfs.rpms) return 'rpms'
-  if (rootfs.tarball) return 'tarball'
-  if (rootfs.pipeline) return 'pipeline'
-  return 'depsolve'
-}
-
-/** Images from container_images and content.container_images (automotive-image-builder's place). */
-export const embeddedImages = (config: QmConfig): { image: ContainerImage; pointer: string }[] => [
-  ...config.container_images.map((image, i) => ({ image, pointer: `/container_images/${i}` })),
-  ...config.content.container_images.map((image, i) => ({ image, pointer: `/content/container_images/${i}` })),
-]
-
-/** The name an embedded image has in QM's storage. */
-export const imageName = (image: ContainerImage) => image.name ?? `${image.source}:${image.tag ?? 'latest'}`
-
-/** podman's view of a reference: no tag and no digest means :latest. */
-export function normaliseImageRef(ref: string): string {
-  if (ref.includes('@')) return ref
-  const lastPart = ref.slice(ref.lastIndexOf('/') + 1)
-  return lastPart.includes(':') ? ref : `${ref}:latest`
-}
-
-/** The effective read_only: package-mode hosts are writable, as automotive-image-builder does it. */
-export const readOnly = (config: QmConfig) => config.container.read_only ?? config.mode === 'image'
-
-/** The seccomp profile path the qm rpm generates at install time. */
 
 /** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
 export function checkConfig(config: QmConfig, raw: unknown): Check[] {

@@ -1,6 +1,6 @@
 import { mergeUnits } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
-import { sourced } from './quadlet.ts'
+import { sourced } from './unit-model.ts'
 import type { Report } from './report.ts'
 import type { TreeView } from './view.ts'
 

@@ -3,7 +3,7 @@ import { QM } from '../qm/paths.ts'
 import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
 import type { InsideModel } from './inside.ts'
-import type { QuadletModel } from './quadlet.ts'
+import type { QuadletModel } from './unit-model.ts'
 import type { Finding, Report, Severity } from './report.ts'
 import type { TreeView } from './view.ts'
 

@@ -1,10 +1,10 @@
 import { parse as parseToml } from 'smol-toml'
-import { normaliseImageRef } from '../config/checks.ts'
+import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
 import { mergeUnits } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
-import { findQuadletFiles, quadletSearchDirs } from '../units/quadlet.ts'
-import { sourced } from './quadlet.ts'
+import { findQuadletFiles, quadletSearchDirs } from '../units/unit-dirs.ts'
+import { sourced } from './unit-model.ts'
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
 import type { TreeView } from './view.ts'
 

@@ -1,6 +1,6 @@
 import { inspectInterest } from './interest.ts'
 import { reportOf } from './model.ts'
-import { readTree } from './read/read-tree.ts'
+import { readTree } from '../archive/read-tree.ts'
 import type { Report } from './report.ts'
 
 export interface InspectOptions {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { QM } from '../qm/paths.ts'
-import type { Interest } from './read/types.ts'
+import type { Interest } from '../archive/types.ts'
 
 const R = QM.rootfs
 

@@ -3,10 +3,10 @@ import { findings } from './findings.ts'
 import { insideModel } from './inside.ts'
 import { namespaces } from './namespaces.ts'
 import { placementModel } from './placement.ts'
-import { quadletModel } from './quadlet.ts'
-import type { TreeIndex } from './read/types.ts'
+import { quadletModel } from './unit-model.ts'
+import type { TreeIndex } from '../archive/types.ts'
 import { REPORT_VERSION, type Report } from './report.ts'
-import { selinuxModel } from './selinux.ts'
+import { selinuxModel } from './selinux-model.ts'
 
 /** Paths that only an OSTree or bootc (image-mode) tree has. */
 const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc']

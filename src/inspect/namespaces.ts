@@ -1,5 +1,5 @@
 import { QM } from '../qm/paths.ts'
-import type { TreeIndex } from './read/types.ts'
+import type { TreeIndex } from '../archive/types.ts'
 import { viewOf, type TreeView } from './view.ts'
 
 const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`)

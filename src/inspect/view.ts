@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import type { TreeEntry, TreeIndex } from './read/types.ts'
+import type { TreeEntry, TreeIndex } from '../archive/types.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace

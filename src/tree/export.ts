@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join, posix, resolve as resolvePath, sep } from 'node:path'
 import * as tar from 'tar-stream'
 import { QmError } from '../errors.ts'
-import { readTree } from '../inspect/read/read-tree.ts'
+import { readTree } from '../archive/read-tree.ts'
 import {
   byteOrder,
   createDir,

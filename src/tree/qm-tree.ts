@@ -1,5 +1,5 @@
-import { HOST_PIPELINE } from '../manifest/formats.ts'
-import type { Plan } from '../manifest/plan.ts'
+import { HOST_PIPELINE } from '../render/formats.ts'
+import type { Plan } from '../render/plan.ts'
 import { executeManifest } from './execute.ts'
 import type { Tree } from './vtree.ts'
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
-import { UPSTREAM_QM_CONTAINER } from '../../src/qm/quadlet.ts'
+import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { QM } from '../../src/qm/paths.ts'
 import { treeToTar } from '../../src/tree/export.ts'
 import { createDir, createFile, createSymlink, getNode, removePath, type Tree } from '../../src/tree/vtree.ts'

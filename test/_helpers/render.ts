@@ -1,14 +1,14 @@
 // Render a config, run it on memfs, and look at the result the way a built image would be looked at.
 import { parse as parseToml } from 'smol-toml'
-import { render, type RenderOptions } from '../../src/render.ts'
+import { render, type RenderOptions } from '../../src/render/render.ts'
 import { QM } from '../../src/qm/paths.ts'
-import { UPSTREAM_QM_CONTAINER } from '../../src/qm/quadlet.ts'
+import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { readSeed } from '../../src/tree/export.ts'
 import { runPlan } from '../../src/tree/qm-tree.ts'
 import { getNode, listDir, readFile, walk, type Tree } from '../../src/tree/vtree.ts'
 import { mergeUnits, type EffectiveUnit } from '../../src/units/merge.ts'
 import { parseUnit } from '../../src/units/parse.ts'
-import { findQuadletFiles } from '../../src/units/quadlet.ts'
+import { findQuadletFiles } from '../../src/units/unit-dirs.ts'
 import { writeUnit } from '../../src/units/write.ts'
 import { formatError } from '../../src/errors.ts'
 

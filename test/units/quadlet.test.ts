@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { dropinDirNames, findQuadletFiles, quadletSearchDirs, type ListDir } from '../../src/units/quadlet.ts'
+import { dropinDirNames, findQuadletFiles, quadletSearchDirs, type ListDir } from '../../src/units/unit-dirs.ts'
 
 /** A ListDir over a set of file paths; every parent of a file is a directory. */
 function tree(...files: string[]): ListDir {

@@ -3,7 +3,7 @@ import { inspect } from '../../inspect/inspect.ts'
 import { SEVERITIES, type Severity } from '../../inspect/report.ts'
 import { textReport } from '../../inspect/text.ts'
 import { reportErrors } from '../errors.ts'
-import { EXIT, type Command } from '../main.ts'
+import { EXIT, type Command } from '../command.ts'
 
 const command: Command = {
   usage: 'inspect PATH|- [--json] [--fail-on error|warning|info|never]',

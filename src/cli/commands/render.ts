@@ -1,9 +1,9 @@
-import { FORMATS, type Format } from '../../manifest/formats.ts'
-import { render } from '../../render.ts'
+import { FORMATS, type Format } from '../../render/formats.ts'
+import { render } from '../../render/render.ts'
 import { QmError } from '../../errors.ts'
 import { reportErrors } from '../errors.ts'
 import { writeFileAtomic } from '../io.ts'
-import { EXIT, type Command } from '../main.ts'
+import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
 const command: Command = {

@@ -1,5 +1,5 @@
 import schema from '../../config/qm.schema.json' with { type: 'json' }
-import { EXIT, type Command } from '../main.ts'
+import { EXIT, type Command } from '../command.ts'
 
 const command: Command = {
   usage: 'schema',

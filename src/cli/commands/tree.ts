@@ -1,10 +1,10 @@
 import { QmError } from '../../errors.ts'
-import { render } from '../../render.ts'
+import { render } from '../../render/render.ts'
 import { readSeed, writeTreeToDir, writeTreeToTar } from '../../tree/export.ts'
 import { runPlan } from '../../tree/qm-tree.ts'
 import { walk, type Tree } from '../../tree/vtree.ts'
 import { reportErrors } from '../errors.ts'
-import { EXIT, type Command } from '../main.ts'
+import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
 const command: Command = {

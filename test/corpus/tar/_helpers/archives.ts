@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { concat, END, file, gnuLong, header, pax, tar } from '../../../inspect/read/_helpers/tar.ts'
+import { concat, END, file, gnuLong, header, pax, tar } from '../../../archive/_helpers/tar.ts'
 
 export interface CorpusArchive {
   name: string

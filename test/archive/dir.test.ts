@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert'
 import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { QmError } from '../../../src/errors.ts'
-import { readTree } from '../../../src/inspect/read/read-tree.ts'
+import { QmError } from '../../src/errors.ts'
+import { readTree } from '../../src/archive/read-tree.ts'
 import { ALL_BODIES, ALL_ENTRIES, tempDir, text } from './_helpers/tar.ts'
 
 /** A small image tree, plus a secret beside it that no read may reach. */

@@ -1,4 +1,5 @@
-import { embeddedImages, rootfsKind, type Check } from '../config/checks.ts'
+import type { Check } from '../config/checks.ts'
+import { embeddedImages, rootfsKind } from '../config/derive.ts'
 import type { QmConfig } from '../config/types.ts'
 import type { Format } from './formats.ts'
 

@@ -1,6 +1,6 @@
 import { mergeUnits, type EffectiveKey, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
-import { findQuadletFiles } from '../units/quadlet.ts'
+import { findQuadletFiles } from '../units/unit-dirs.ts'
 import { isQuadletKey } from '../units/keys.ts'
 import type { QuadletSetting, Report, Sourced } from './report.ts'
 import type { TreeView } from './view.ts'

@@ -4,9 +4,9 @@ import { pack } from 'tar-stream'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { QmError } from '../../../src/errors.ts'
-import { readTree } from '../../../src/inspect/read/read-tree.ts'
-import type { ReadOptions, TreeIndex } from '../../../src/inspect/read/types.ts'
+import { QmError } from '../../src/errors.ts'
+import { readTree } from '../../src/archive/read-tree.ts'
+import type { ReadOptions, TreeIndex } from '../../src/archive/types.ts'
 import { ALL_BODIES, ALL_ENTRIES, END, concat, file, gnuLong, header, pax, readVia, tar, tempDir, text, VIAS, type Via } from './_helpers/tar.ts'
 
 /** Run `check` on the archive read each of the four ways; they must all agree. */

@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { checksumMatches, padded, parseHeader, parsePax, readNumber } from '../../../src/inspect/read/header.ts'
-import { normaliseName } from '../../../src/inspect/read/names.ts'
+import { checksumMatches, padded, parseHeader, parsePax, readNumber } from '../../src/archive/header.ts'
+import { normaliseName } from '../../src/archive/names.ts'
 import { header } from './_helpers/tar.ts'
 
 const enc = new TextEncoder()

@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { TreeIndex } from '../../../src/inspect/read/types.ts'
-import { corpus } from '../../corpus/tar/_helpers/archives.ts'
+import type { TreeIndex } from '../../src/archive/types.ts'
+import { corpus } from '../corpus/tar/_helpers/archives.ts'
 import { ALL_BODIES, readVia, text, VIAS } from './_helpers/tar.ts'
 
 /** Read a corpus archive every way; all must give the same index, which `check` looks at. */

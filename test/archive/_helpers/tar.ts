@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readTree } from '../../../../src/inspect/read/read-tree.ts'
-import type { ReadOptions, TreeIndex } from '../../../../src/inspect/read/types.ts'
+import { readTree } from '../../../src/archive/read-tree.ts'
+import type { ReadOptions, TreeIndex } from '../../../src/archive/types.ts'
 
 export interface HeaderSpec {
   name: string

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml'
 import type { Plan } from './plan.ts'
-import type { Json, Manifest, Sources } from './types.ts'
+import type { Json, Manifest, Sources } from '../manifest/types.ts'
 
 export const FORMATS = ['mpp', 'manifest', 'stages'] as const
 export type Format = (typeof FORMATS)[number]

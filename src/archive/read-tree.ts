@@ -3,7 +3,7 @@
 
 import { closeSync, createReadStream, fstatSync, openSync, read, readSync, statSync, type Stats } from 'node:fs'
 import { promisify } from 'node:util'
-import { QmError } from '../../errors.ts'
+import { QmError } from '../errors.ts'
 import { IndexBuilder } from './collect.ts'
 import { readDirectory } from './dir.ts'
 import { LinkTargets } from './links.ts'

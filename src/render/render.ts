@@ -1,10 +1,10 @@
-import { loadConfig, DEFAULTS_FILE } from './config/load.ts'
-import { readLocalFiles } from './config/local-files.ts'
-import type { QmConfig } from './config/types.ts'
-import { QmError, sortErrors } from './errors.ts'
-import { formatProblems } from './manifest/format-checks.ts'
-import { formatPlan, mppDirectives, type Format } from './manifest/formats.ts'
-import { plan, type Plan } from './manifest/plan.ts'
+import { loadConfig, DEFAULTS_FILE } from '../config/load.ts'
+import { readLocalFiles } from '../config/local-files.ts'
+import type { QmConfig } from '../config/types.ts'
+import { QmError, sortErrors } from '../errors.ts'
+import { formatProblems } from './format-checks.ts'
+import { formatPlan, mppDirectives, type Format } from './formats.ts'
+import { plan, type Plan } from './plan.ts'
 
 export interface RenderOptions {
   /** output format (default mpp) */
