@@ -79,9 +79,9 @@ function containerEntries(c: Container, readOnly: boolean): Entries {
   add('Environment', Object.entries(c.environment).map(([k, v]) => `${k}=${v}`))
   if (c.timezone !== undefined) add('Timezone', [c.timezone])
   if (!readOnly) add('ReadOnly', ['false'])
-  if (c.seccomp_profile !== QM.seccompProfile) {
-    add('SeccompProfile', [c.seccomp_profile === 'default' ? QM.podmanSeccompProfile : c.seccomp_profile])
-  }
+  // default is containers/qm's realtime recipe: an empty SeccompProfile= makes Quadlet pass
+  // `--security-opt seccomp=`, so podman applies its configured default profile wherever it lives
+  if (c.seccomp_profile !== QM.seccompProfile) add('SeccompProfile', [c.seccomp_profile === 'default' ? '' : c.seccomp_profile])
   const readded = c.add_capabilities.map(normaliseCapability)
   const drops = [...new Set([...QM_DROPPED_CAPABILITIES, ...c.drop_capabilities.map(normaliseCapability)])].filter((cap) => !readded.includes(cap))
   if (drops.join(' ') !== QM_DROPPED_CAPABILITIES.join(' ')) {

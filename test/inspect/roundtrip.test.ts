@@ -21,7 +21,7 @@ const values = (r: Report, section: string, key: string) => {
 /** What qm.container's effective settings must be for `c`, from the config and upstream's values. */
 function expectations(c: QmConfig) {
   const adds = c.container.add_capabilities.map(normaliseCapability)
-  const seccomp = c.container.seccomp_profile === 'default' ? '/usr/share/containers/seccomp.json' : c.container.seccomp_profile
+  const seccomp = c.container.seccomp_profile === 'default' ? '' : c.container.seccomp_profile
   return {
     Service: {
       MemoryMax: [c.memory_limit.max],

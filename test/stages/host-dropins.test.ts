@@ -84,9 +84,16 @@ allow_unsafe:
   assert.equal(qm.list('Container', 'Environment'), [], 'Timezone= replaces the TZ pass-through')
 })
 
-Dropins('seccomp default means podman\'s own profile, a file that exists on hosts with containers-common', () => {
-  const qm = effectiveQm(built('container:\n  seccomp_profile: default\nallow_unsafe:\n  seccomp.default: "tested by this case"\n').host)
-  assert.is(qm.get('Container', 'SeccompProfile'), '/usr/share/containers/seccomp.json')
+Dropins('seccomp default is containers/qm\'s realtime recipe: an empty SeccompProfile= (podman\'s configured default)', () => {
+  const { host } = built('container:\n  seccomp_profile: default\nallow_unsafe:\n  seccomp.default: "tested by this case"\n')
+  const qm = effectiveQm(host)
+  assert.is(qm.get('Container', 'SeccompProfile'), '')
+  assert.match(text(host, '/usr/share/containers/systemd/qm.container.d/20-qm-container.conf'), /^SeccompProfile=$/m)
+})
+
+Dropins('an explicit seccomp path is written as given', () => {
+  const qm = effectiveQm(built('container:\n  seccomp_profile: /usr/share/qm/seccomp-no-rt.json\n').host)
+  assert.is(qm.get('Container', 'SeccompProfile'), '/usr/share/qm/seccomp-no-rt.json')
 })
 
 Dropins('package-mode hosts get a writable QM root without an opt-in', () => {
