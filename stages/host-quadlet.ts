@@ -1,8 +1,7 @@
 import { mkdirStage, parallel } from '../src/manifest/fragment.ts'
 import { placeFiles, type Origin } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
-import type { ContainersConf } from '../src/config/types.ts'
-import { containersConfText } from '../src/qm/containers-conf.ts'
+import { containersConfText, type ContainersConfSettings } from '../src/qm/containers-conf.ts'
 import { QM } from '../src/qm/paths.ts'
 import { UPSTREAM_QM_CONTAINER } from '../src/qm/qm-container.ts'
 import { containerContextsText, fileContextsText, qmTreeFileContexts } from '../src/qm/labels.ts'
@@ -10,7 +9,7 @@ import { writeUnit } from '../src/units/write.ts'
 
 export interface Options {
   /** upstream's containers.conf values, as the qm rpm ships them in /usr/share/qm */
-  containersConf: ContainersConf
+  containersConf: ContainersConfSettings
   /** the seccomp profile qm.container names, and where its bytes come from */
   seccomp?: { path: string; origin: Origin }
 }

@@ -1,15 +1,19 @@
-import type { ContainersConf } from '../config/types.ts'
-
-/** containers.conf of containers/qm 1.0 (the schema's defaults say the same; a test keeps them equal). */
-export const UPSTREAM_CONTAINERS_CONF: ContainersConf = {
+/**
+ * containers.conf of containers/qm 1.0. The config's containers_conf defaults to it: the schema
+ * carries the same values and a test keeps the two equal.
+ */
+export const UPSTREAM_CONTAINERS_CONF = {
   oom_score_adj: 750,
   netns: 'host',
   default_subnet: '10.89.0.0/16',
-  cgroup_conf: ['memory.oom.group=1'],
-  default_ulimits: [],
-  default_sysctls: [],
-  env: [],
+  cgroup_conf: ['memory.oom.group=1'] as readonly string[],
+  default_ulimits: [] as readonly string[],
+  default_sysctls: [] as readonly string[],
+  env: [] as readonly string[],
 }
+
+/** The settings QM's containers.conf is written from (the config's containers_conf has this shape). */
+export type ContainersConfSettings = typeof UPSTREAM_CONTAINERS_CONF
 
 /** A TOML basic string. */
 const tomlString = (s: string) =>
@@ -21,7 +25,7 @@ const tomlArray = (items: readonly string[]) => `[${items.map(tomlString).join('
  * containers.conf inside QM: nested containers share QM's network namespace, get
  * their own subnet and an OOM score above QM's, and are killed as a whole cgroup.
  */
-export function containersConfText(cc: ContainersConf): string {
+export function containersConfText(cc: ContainersConfSettings): string {
   const lines = [
     '# containers.conf of the QM partition (nested containers), written by qm-stage.',
     '[containers]',
