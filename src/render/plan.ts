@@ -54,11 +54,11 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
     }),
     qmImages.generate({ images: images(config), store: IN_QM.imageStore }),
     qmContent.generate({
-      make_dirs: [...config.content.make_dirs, ...resolved.emptyGlobDirs.map((path) => ({ path, parents: true, exist_ok: true }))],
+      makeDirs: [...config.content.make_dirs, ...resolved.emptyGlobDirs.map((path) => ({ path, parents: true, exist_ok: true }))],
       files: resolved.addFiles,
-      add_symlinks: config.content.add_symlinks,
-      chown_files: config.content.chown_files,
-      chmod_files: config.content.chmod_files,
+      addSymlinks: config.content.add_symlinks,
+      chownFiles: config.content.chown_files,
+      chmodFiles: config.content.chmod_files,
     }),
     qmSystemd.generate({
       enabled: [...(config.bluechi.enabled ? ['bluechi-agent.service'] : []), ...config.content.systemd.enabled_services],

@@ -72,11 +72,11 @@ Content('owners are set by the QM tree\'s own chown, which a tree without coreut
 
 Content('every stage it emits validates', () => {
   const fragment = generate({
-    make_dirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
+    makeDirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
     files: [{ path: '/etc/x', content: 'x' }],
-    add_symlinks: [{ link: '/etc/y', target: 'x' }],
-    chown_files: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
-    chmod_files: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
+    addSymlinks: [{ link: '/etc/y', target: 'x' }],
+    chownFiles: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
+    chmodFiles: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
   })
   assert.equal(fragment.stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chown', 'org.osbuild.chmod'])
   assert.equal(fragment.stages.flatMap((s) => validateStage(s)), [])
