@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path'
 export interface Io {
   out: (text: string) => void
   err: (text: string) => void
-  /** standard input as bytes, for a config given as `-` */
-  stdin: () => Promise<Uint8Array>
+  /** standard input as bytes, for a config given as `-`; reading may stop once more than `limit` bytes came */
+  stdin: (limit?: number) => Promise<Uint8Array>
   /** standard input as a stream, for an archive given as `-` (never held whole) */
   stdinStream: () => AsyncIterable<Uint8Array>
   /** a path that reads standard input when it is a regular file (`< image.tar`), so it can be seeked */

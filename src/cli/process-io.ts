@@ -6,9 +6,15 @@ export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    stdin: async () => {
+    stdin: async (limit = Infinity) => {
       const chunks: Buffer[] = []
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+      let size = 0
+      for await (const chunk of process.stdin) {
+        chunks.push(chunk as Buffer)
+        size += (chunk as Buffer).length
+        // past the limit the caller only needs to know it is too much: stop reading (/dev/zero never ends)
+        if (size > limit) break
+      }
       return Buffer.concat(chunks)
     },
     stdinStream: () => process.stdin,

@@ -77,6 +77,8 @@ function checkContent(config: QmConfig): Check[] {
       out.push(invalid(at, `needs exactly one of text, source_path, url, source_glob (has ${kinds.join(', ') || 'none'})`))
     }
     if (f.sha256 !== undefined && f.url === undefined) out.push(invalid(`${at}/sha256`, 'only goes with url'))
+    // without it osbuild-mpp would download unverified content on the build machine
+    if (f.url !== undefined && f.sha256 === undefined) out.push(invalid(at, 'a url needs its sha256'))
     if (f.source_glob === undefined) {
       const other = seen.get(f.path)
       if (other) out.push(conflict(`${at}/path`, `${f.path} is already written by ${other}`))

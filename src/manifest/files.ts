@@ -9,8 +9,6 @@ export type Origin =
   | { content: Content }
   /** an org.osbuild.curl source, fetched and verified by osbuild */
   | { url: string; sha256: string }
-  /** fetched by osbuild-mpp (mpp-embed) at preprocessing time: mpp format only */
-  | { url: string; sha256?: undefined }
   /** a file in the tree of an earlier pipeline */
   | { pipeline: string; file: string }
 
@@ -40,15 +38,11 @@ export function placeFiles(files: readonly FileSpec[]): Fragment {
       const name = `tree-${sha256(`${file.pipeline}\0${file.file}`).slice(0, 12)}`
       inputs[name] = { type: 'org.osbuild.files', origin: 'org.osbuild.pipeline', references: { [`name:${file.pipeline}`]: { file: file.file } } }
       paths.push({ from: `input://${name}${file.file}`, to, remove_destination: true })
-    } else if (file.sha256 !== undefined) {
+    } else {
       const ref = `sha256:${file.sha256.replace(/^sha256:/, '')}`
       sources.push({ 'org.osbuild.curl': { items: { [ref]: { url: file.url } } } })
       sourceRefs.push(ref)
       paths.push({ from: `input://files/${ref}`, to, remove_destination: true })
-    } else {
-      const id = `url-${sha256(file.url).slice(0, 12)}`
-      inputs[id] = { ...filesInput([]), references: {}, 'mpp-embed': { id, url: file.url } }
-      paths.push({ from: { 'mpp-format-string': `input://${id}/{embedded['${id}']}` }, to, remove_destination: true })
     }
   }
   if (sourceRefs.length > 0) inputs.files = filesInput(sourceRefs)

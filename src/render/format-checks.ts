@@ -30,8 +30,5 @@ export function formatProblems(config: QmConfig, format: Format): Check[] {
       no(pointer, `${image.source} needs image_id and digest to be pinned without osbuild-mpp (mpp-resolve-images); add them, or use --format mpp`)
     }
   }
-  config.content.add_files.forEach((f, i) => {
-    if (f.url !== undefined && f.sha256 === undefined) no(`/content/add_files/${i}/url`, 'needs its sha256 without osbuild-mpp (mpp-embed); add sha256, or use --format mpp')
-  })
   return out
 }

@@ -1,5 +1,6 @@
 import { loadConfig, DEFAULTS_FILE } from '../config/load.ts'
 import { readLocalFiles } from '../config/local-files.ts'
+import { sourceContext } from '../config/source-root.ts'
 import type { QmConfig } from '../config/types.ts'
 import { QmError, sortErrors } from '../errors.ts'
 import { formatProblems } from './format-checks.ts'
@@ -11,6 +12,11 @@ export interface RenderOptions {
   format?: Format
   /** the config's file name, for messages and for paths relative to it */
   file?: string
+  /**
+   * the directory local sources must lie in (symlinks resolved); default: the config's repository
+   * (the nearest directory at or above the config's holding .git), else the config's directory
+   */
+  sourceRoot?: string
 }
 
 export interface RenderResult {
@@ -24,12 +30,14 @@ export interface RenderResult {
  * qm.yaml bytes (undefined: the defaults) to osbuild content. Every problem comes back in
  * `errors` with its place in the config; nothing is thrown for bad input.
  */
-export function render(bytes: Uint8Array | undefined, { format = 'mpp', file = DEFAULTS_FILE }: RenderOptions = {}): RenderResult {
+export function render(bytes: Uint8Array | undefined, { format = 'mpp', file = DEFAULTS_FILE, sourceRoot }: RenderOptions = {}): RenderResult {
   const loaded = loadConfig(bytes, file)
   const config = loaded.config
   if (!config) return { errors: loaded.errors }
   // relative paths in a config are relative to its directory (the working directory for the defaults)
-  const { resolved, errors: fileErrors } = readLocalFiles(config, file)
+  const ctx = sourceContext(file, sourceRoot)
+  if ('code' in ctx) return { errors: [new QmError(ctx.code, ctx.message)] }
+  const { resolved, errors: fileErrors } = readLocalFiles(config, ctx)
   const problems = [...fileErrors, ...formatProblems(config, format)]
   if (problems.length > 0) {
     return { errors: sortErrors(problems.map((p) => new QmError(p.code, p.message, p.pointer, loaded.locate(p.pointer, p.atKey)))) }

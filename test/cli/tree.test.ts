@@ -26,7 +26,12 @@ Tree('writes a tar with a seed, labels included', async () => {
   const dir = tmp()
   writeFileSync(join(dir, 'qm.yaml'), `rootfs:\n  tarball: { source_path: ${join(process.cwd(), TINY_ROOTFS)} }\n`)
   const tar = join(dir, 'qm.tar')
-  const { code } = await cli(['tree', join(dir, 'qm.yaml'), '--seed', TINY_ROOTFS, '--out', tar])
+  // the config lies outside the repository that holds the tarball: refused, until --source-root widens it
+  const refused = await cli(['tree', join(dir, 'qm.yaml'), '--seed', TINY_ROOTFS, '--out', tar])
+  assert.is(refused.code, 1)
+  assert.match(refused.err, /qm\.yaml:2:\d+ PATH_NOT_ALLOWED \/rootfs\/tarball\/source_path: .* is outside the source root /)
+  assert.not.ok(existsSync(tar))
+  const { code } = await cli(['tree', join(dir, 'qm.yaml'), '--seed', TINY_ROOTFS, '--out', tar, '--source-root', process.cwd()])
   assert.is(code, 0)
   const entries = walk(await readSeed(tar))
   assert.is(entries.find((e) => e.path === '/usr/lib/qm/rootfs/usr/bin/podman')!.label, 'system_u:object_r:qm_file_t:s0')

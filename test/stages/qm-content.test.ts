@@ -55,14 +55,12 @@ Content('a missing local file is a positioned error', () => {
   assert.throws(() => rendered('content:\n  add_files:\n    - { path: /etc/x, source_path: nope.txt }\n', { file: FIXTURES }), /qm\.yaml:3:36 FILE_READ \/content\/add_files\/0\/source_path: cannot read .*nope\.txt: ENOENT/)
 })
 
-Content('a url with its sha256 is a curl source; without, osbuild-mpp embeds it', () => {
+Content('a url with its sha256 is a curl source; a url without one is refused (nothing is fetched unverified)', () => {
   const sha = 'd'.repeat(64)
-  const { plan } = rendered(`content:\n  add_files:\n    - { path: /etc/a, url: "https://x/a", sha256: ${sha} }\n    - { path: /etc/b, url: "https://x/b" }\n`, { format: 'stages' })
+  const { plan } = rendered(`content:\n  add_files:\n    - { path: /etc/a, url: "https://x/a", sha256: ${sha} }\n`, { format: 'stages' })
   assert.equal(plan!.sources['org.osbuild.curl']!.items[`sha256:${sha}`], { url: 'https://x/a' })
-  const copy = plan!.pipelines[0]!.stages.filter((s) => s.type === 'org.osbuild.copy').at(-1)!
-  const embed = Object.values(copy.inputs!).find((i) => i['mpp-embed'])
-  assert.equal(embed!['mpp-embed'], { id: Object.keys(copy.inputs!).find((k) => k.startsWith('url-')), url: 'https://x/b' })
   assert.equal(plan!.pipelines[0]!.stages.flatMap((s) => validateStage(withoutMpp(s))), [])
+  assert.throws(() => rendered('content:\n  add_files:\n    - { path: /etc/b, url: "https://x/b" }\n'), /qm\.yaml:3:7 CONFIG_INVALID \/content\/add_files\/0: a url needs its sha256/)
 })
 
 Content('owners are set by the QM tree\'s own chown, which a tree without coreutils lacks', async () => {

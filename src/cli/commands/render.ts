@@ -7,7 +7,7 @@ import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
 const command: Command = {
-  usage: 'render [CONFIG|-] [--format mpp|manifest|stages] [-o FILE] [--json]',
+  usage: 'render [CONFIG|-] [--format mpp|manifest|stages] [-o FILE] [--source-root DIR] [--json]',
   summary: `Print the osbuild content that places QM into an image. No CONFIG renders the upstream QM.
 
   --format mpp       an osbuild-mpp include: the QM pipeline, its sources and the
@@ -16,10 +16,14 @@ const command: Command = {
                      an overlay of what QM adds to the host tree
   --format stages    JSON { pipelines, host_stages, sources } for other generators
   -o FILE            write FILE atomically instead of printing
+  --source-root DIR  where local files the config names may come from (default: the
+                     config's repository, the nearest directory holding .git, else
+                     the config's directory)
   --json             errors as one JSON document on standard output`,
   options: {
     format: { type: 'string', default: 'mpp' },
     output: { type: 'string', short: 'o' },
+    'source-root': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
   async run({ values, positionals }, io) {
@@ -35,7 +39,8 @@ const command: Command = {
     const json = values.json as boolean
     const input = await readConfigArg(positionals[0], io)
     if (input.error) return reportErrors(io, [input.error], json), EXIT.invalid
-    const { output, errors } = render(input.bytes, { format: format as Format, ...(input.file ? { file: input.file } : {}) })
+    const sourceRoot = values['source-root'] as string | undefined
+    const { output, errors } = render(input.bytes, { format: format as Format, ...(input.file ? { file: input.file } : {}), ...(sourceRoot ? { sourceRoot } : {}) })
     if (output === undefined) return reportErrors(io, errors, json), EXIT.invalid
     const target = values.output as string | undefined
     if (target === undefined) return io.out(output), EXIT.ok

@@ -8,19 +8,22 @@ import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
 const command: Command = {
-  usage: 'tree [CONFIG|-] --out DIR|FILE.tar [--seed DIR|TAR] [--json]',
+  usage: 'tree [CONFIG|-] --out DIR|FILE.tar [--seed DIR|TAR] [--source-root DIR] [--json]',
   summary: `Run the file-placing stages render emits on a virtual filesystem and write the tree
 QM adds to an image (what osbuild --export qm_host gives for the manifest format).
 
   --out DIR|FILE.tar  a new or empty directory, or a tar (SELinux labels as PAX xattrs)
   --seed DIR|TAR      the QM's OS tree, standing in for what rpm, untar and skopeo
                       would produce (.tar or .tar.gz); without it those are left out
+  --source-root DIR   where local files the config names may come from (default:
+                      the config's repository, else the config's directory)
   --json              errors as one JSON document on standard output
 
 What could not be materialised is listed on standard error.`,
   options: {
     out: { type: 'string' },
     seed: { type: 'string' },
+    'source-root': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
   async run({ values, positionals }, io) {
@@ -35,7 +38,8 @@ What could not be materialised is listed on standard error.`,
     }
     const input = await readConfigArg(positionals[0], io)
     if (input.error) return fail(input.error)
-    const { plan, errors } = render(input.bytes, { format: 'stages', ...(input.file ? { file: input.file } : {}) })
+    const sourceRoot = values['source-root'] as string | undefined
+    const { plan, errors } = render(input.bytes, { format: 'stages', ...(input.file ? { file: input.file } : {}), ...(sourceRoot ? { sourceRoot } : {}) })
     if (!plan) return reportErrors(io, errors, json), EXIT.invalid
     let host: Tree
     try {
