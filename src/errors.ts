@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   OUTPUT_WRITE: 'the output cannot be written',
   TAR_READ: 'an archive cannot be read',
   TREE_EXEC: 'a stage cannot run on the virtual tree',
+  OSBUILD_NOT_FOUND: 'render --check finds no osbuild (installed, or named by QM_OSBUILD_SCHEMAS) to check against',
+  OSBUILD_MISMATCH: 'render --check: the osbuild on this machine lacks a stage or option the output uses, or rejects its value',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

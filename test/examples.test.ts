@@ -5,9 +5,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { exampleConfigs, MANIFESTS_DIR, renderedExamples } from '../scripts/examples.ts'
 import { render } from '../src/render/render.ts'
-import type { Manifest, Pipeline, Stage } from '../src/manifest/types.ts'
 import { built, effectiveQm, entryAt, tinySeed, unitOf } from './_helpers/render.ts'
-import { validateManifest, validateStage, withoutMpp } from './_helpers/osbuild-schemas.ts'
 
 const rendered = renderedExamples()
 const example = (name: string) => readFileSync(join('examples', name), 'utf8')
@@ -23,21 +21,6 @@ Examples('manifests/ holds exactly what render gives for examples/ (run npm run 
 
 Examples('every example renders to the same bytes twice', () => {
   assert.equal(renderedExamples(), rendered)
-})
-
-Examples('every stage of every mpp fragment validates against osbuild\'s schemas once osbuild-mpp has run', () => {
-  for (const [name, content] of rendered) {
-    if (!name.endsWith('.ipp.yml')) continue
-    const doc = parse(content) as { 'mpp-vars': { qm_host_stages: Stage[] }; pipelines: Pipeline[] }
-    const stages = [...doc.pipelines.flatMap((p) => p.stages), ...doc['mpp-vars'].qm_host_stages]
-    assert.equal(stages.flatMap((s, i) => validateStage(withoutMpp(s), `${name} stage ${i}`)), [])
-  }
-})
-
-Examples('every manifest-format output is a valid, loadable osbuild manifest', () => {
-  const manifests = [...rendered].filter(([name]) => name.endsWith('.json'))
-  assert.ok(manifests.length >= 2)
-  for (const [name, content] of manifests) assert.equal(validateManifest(JSON.parse(content) as Manifest), [], name)
 })
 
 Examples('an example that needs package resolution names the buildable alternatives in manifest format', () => {

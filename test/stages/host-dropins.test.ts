@@ -1,8 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { generate } from '../../stages/host-dropins.ts'
 import { built, effectiveQm, has, mode, text } from '../_helpers/render.ts'
-import { validateStage } from '../_helpers/osbuild-schemas.ts'
 
 const Dropins = suite('host-dropins')
 
@@ -111,17 +109,6 @@ Dropins('the BlueChi socket is shared only when the controller is a local socket
   const tcp = effectiveQm(built('bluechi:\n  controller: { host: 192.168.1.10, port: 2020 }\n').host)
   assert.not.ok(tcp.dropins.some((d) => d.endsWith('30-qm-bluechi.conf')))
   assert.not.ok(effectiveQm(built('bluechi: { enabled: false }\n').host).list('Container', 'Volume').some((v) => v.includes('bluechi')))
-})
-
-Dropins('every stage it emits validates against osbuild\'s schemas', () => {
-  const fragment = generate({
-    resources: { MemoryMax: '1G', MemoryHigh: '1G', CPUWeight: 'idle', IOWeight: '50', TasksMax: '50%', OOMScoreAdjust: '500' },
-    container: built('').config.container,
-    readOnly: true,
-    bluechiSocket: '/run/bluechi/bluechi.sock',
-    allowUnsafe: {},
-  })
-  assert.equal(fragment.stages.flatMap((s) => validateStage(s)), [])
 })
 
 Dropins.run()

@@ -1,15 +1,10 @@
 // The generators of the host stages: placement, QM's host files, SELinux.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { generate as placement } from '../../stages/host-placement.ts'
-import { generate as quadlet } from '../../stages/host-quadlet.ts'
-import { generate as selinux } from '../../stages/host-selinux.ts'
-import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { walk } from '../../src/tree/vtree.ts'
 import { parseUnit } from '../../src/units/parse.ts'
 import { built, effectiveQm, entryAt, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
-import { validateStage } from '../_helpers/osbuild-schemas.ts'
 
 const Placement = suite('host-placement')
 
@@ -21,7 +16,6 @@ Placement('the QM tree is the rootfs, its /etc and /var the writable seeds, /var
   assert.is(text(host, '/etc/qm/os-release'), text(qm, '/etc/os-release'))
   assert.is(mode(host, '/var/qm/tmp'), '1777')
   assert.is(entryAt(host, '/var/qm/tmp')!.type, 'dir')
-  assert.equal(placement({ pipeline: 'qm_rootfs' }).stages.flatMap((s) => validateStage(s)), [])
 })
 
 Placement('the pipeline name is the config\'s', () => {
@@ -70,8 +64,6 @@ Quadlet('files from a pipeline of the importing manifest are copied from its tre
     { 'name:build': { file: '/usr/share/qm/seccomp-no-rt.json' } },
     { 'name:build': { file: '/usr/share/selinux/packages/qm.pp.bz2' } },
   ])
-  const fragment = quadlet({ containersConf: UPSTREAM_CONTAINERS_CONF, seccomp: { path: '/usr/share/qm/seccomp-no-rt.json', origin: { pipeline: 'build', file: '/usr/share/qm/seccomp-no-rt.json' } } })
-  assert.equal(fragment.stages.flatMap((s) => validateStage(s)), [])
 })
 
 Quadlet.run()
@@ -94,7 +86,6 @@ Selinux('QM\'s trees are labelled with the qm module\'s file contexts', async ()
 Selinux('label: false (an explicit opt-in) leaves labelling to the image', () => {
   const { plan } = rendered('selinux: { label: false }\nallow_unsafe:\n  selinux.no_labelling: "the image relabels the whole tree at the end"\n', { format: 'stages' })
   assert.not.ok(plan!.hostStages.some((s) => s.type === 'org.osbuild.selinux'))
-  assert.equal(selinux({ label: true, module: { content: 'x' } }).stages.flatMap((s) => validateStage(s)), [])
 })
 
 Selinux.run()

@@ -3,14 +3,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { validateConfig } from '../../src/config/validate.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
-import { generate as containersConf } from '../../stages/qm-containers-conf.ts'
-import { generate as contexts } from '../../stages/qm-selinux-contexts.ts'
 import { generate as subids } from '../../stages/subids.ts'
 import { built, has, mode, text, toml, unitOf } from '../_helpers/render.ts'
-import { validateStage } from '../_helpers/osbuild-schemas.ts'
-
-const noErrors = (...fragments: { stages: Parameters<typeof validateStage>[0][] }[]) =>
-  assert.equal(fragments.flatMap((f) => f.stages.flatMap((s) => validateStage(s))), [])
 
 const ContainersConf = suite('qm-containers-conf')
 
@@ -34,7 +28,6 @@ ContainersConf('values are written as TOML that reads back the same, quotes and 
   assert.equal(conf.containers!.cgroup_conf, ['memory.high="max"'])
   assert.equal(conf.containers!.default_ulimits, ['nofile=1024:2048'])
   assert.equal(conf.engine, { env: ['TMPDIR=/var/tmp'] })
-  noErrors(containersConf(UPSTREAM_CONTAINERS_CONF))
 })
 
 ContainersConf.run()
@@ -51,7 +44,6 @@ Contexts('nested containers run as qm_container_t, and QM\'s file_contexts repla
   assert.ok(fc.includes('/var/lib/containers(/.*)?\tsystem_u:object_r:qm_container_var_lib_t:s0'))
   assert.ok(fc.includes('/usr/libexec/bluechi-agent\t--\tsystem_u:object_r:qm_bluechi_agent_exec_t:s0'))
   assert.is(new Set(fc).size, fc.length, 'no duplicate specs: setfiles refuses them')
-  noErrors(contexts({ policy: 'targeted' }))
 })
 
 Contexts.run()
@@ -72,7 +64,6 @@ Subids('an empty host list leaves the host files alone', () => {
   const { host } = built('subids:\n  host: []\n')
   assert.not.ok(has(host, '/etc/subuid'))
   assert.equal(subids({ lines: [] }).stages, [])
-  noErrors(subids({ lines: ['a:1:2'] }))
 })
 
 Subids.run()
