@@ -1,6 +1,3 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-
 /** What a command may do to the outside world; tests pass collectors. */
 export interface Io {
   out: (text: string) => void
@@ -13,25 +10,6 @@ export interface Io {
   stdinFile?: () => string | undefined
   /** colour and other niceties only on a terminal */
   isTTY: boolean
-}
-
-/**
- * Write `data` to `path` so that readers see the old file or the whole new one, never a
- * part: a temporary file in the same directory, synced, then renamed over `path`.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
-  let fd: number | undefined
-  try {
-    fd = openSync(tmp, 'wx', 0o644)
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
-    fsyncSync(fd)
-    closeSync(fd)
-    fd = undefined
-    renameSync(tmp, path)
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd)
-    rmSync(tmp, { force: true })
-    throw e
-  }
+  /** awaited after each chunk of an output file is written (tests pause here to signal a write in progress) */
+  afterWriteChunk?: () => Promise<void>
 }

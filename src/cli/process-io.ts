@@ -1,5 +1,28 @@
 import { fstatSync } from 'node:fs'
+import { removeTemporaries } from '../atomic.ts'
 import type { Io } from './io.ts'
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP remove the temporary files of writes in progress (the target keeps its old
+ * content), then exit as the signal would have: 128 + its number.
+ */
+export function removeTemporariesOnSignals(): void {
+  for (const [name, number] of Object.entries(SIGNALS)) {
+    process.once(name, () => {
+      removeTemporaries()
+      process.exit(128 + number)
+    })
+  }
+}
+
+/** QM_STAGE_TEST_WRITE_PAUSE_MS: pause after each chunk written, so a test can signal a write in progress. */
+function writePause(): Pick<Io, 'afterWriteChunk'> {
+  const ms = Number(process.env.QM_STAGE_TEST_WRITE_PAUSE_MS)
+  if (!(ms > 0)) return {}
+  return { afterWriteChunk: () => new Promise((ok) => setTimeout(ok, ms)) }
+}
 
 /** The real process as an Io: the one place that touches process.stdout, stderr and stdin. */
 export function processIo(): Io {
@@ -20,5 +43,6 @@ export function processIo(): Io {
     stdinStream: () => process.stdin,
     stdinFile: () => (fstatSync(0).isFile() ? '/dev/stdin' : undefined),
     isTTY: Boolean(process.stdout.isTTY),
+    ...writePause(),
   }
 }

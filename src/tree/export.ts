@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { basename, dirname, join, posix, resolve as resolvePath, sep } from 'node:path'
 import * as tar from 'tar-stream'
+import { trackTemporary, writeFileAtomic, writeReason, type WriteOptions } from '../atomic.ts'
 import { QmError } from '../errors.ts'
 import { readTree } from '../archive/read-tree.ts'
 import {
@@ -41,16 +42,20 @@ export function writeTreeToDir(tree: Tree, dir: string): void {
     throw new QmError('OUTPUT_WRITE', `${dir} exists and is not an empty directory`)
   }
   let tmp: string | undefined
+  let untrack = () => {}
   try {
     fs.mkdirSync(dirname(target), { recursive: true })
     tmp = fs.mkdtempSync(join(dirname(target), `.${basename(target)}-`))
+    untrack = trackTemporary(tmp)
     writeEntries(tree, tmp)
     if (existing) fs.rmdirSync(target)
     fs.renameSync(tmp, target)
   } catch (e) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
     if (e instanceof QmError) throw e
-    throw new QmError('OUTPUT_WRITE', `cannot write ${dir}: ${(e as Error).message}`)
+    throw new QmError('OUTPUT_WRITE', `cannot write ${dir}: ${writeReason(e)}; nothing was left behind`)
+  } finally {
+    untrack()
   }
 }
 
@@ -133,17 +138,9 @@ export async function treeToTar(tree: Tree): Promise<Buffer> {
   return collected
 }
 
-/** Write the tar form of the tree to `file` atomically (temporary file, then rename). */
-export async function writeTreeToTar(tree: Tree, file: string): Promise<void> {
-  const bytes = await treeToTar(tree)
-  const tmp = join(dirname(resolvePath(file)), `.${basename(file)}-${process.pid}.tmp`)
-  try {
-    fs.writeFileSync(tmp, bytes, { flag: 'wx' })
-    fs.renameSync(tmp, file)
-  } catch (e) {
-    fs.rmSync(tmp, { force: true })
-    throw new QmError('OUTPUT_WRITE', `cannot write ${file}: ${(e as Error).message}`)
-  }
+/** Write the tar form of the tree to `file` atomically (temporary file, every byte written and synced, then rename). */
+export async function writeTreeToTar(tree: Tree, file: string, options: WriteOptions = {}): Promise<void> {
+  await writeFileAtomic(file, await treeToTar(tree), options)
 }
 
 // ---- reading a seed --------------------------------------------------------------------

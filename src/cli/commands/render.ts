@@ -3,7 +3,7 @@ import { render } from '../../render/render.ts'
 import { checkWithOsbuild } from '../../render/check.ts'
 import { QmError } from '../../errors.ts'
 import { reportErrors } from '../errors.ts'
-import { writeFileAtomic } from '../io.ts'
+import { writeFileAtomic } from '../../atomic.ts'
 import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
@@ -55,10 +55,10 @@ const command: Command = {
     const target = values.output as string | undefined
     if (target === undefined) return io.out(output), EXIT.ok
     try {
-      writeFileAtomic(target, output)
+      await writeFileAtomic(target, output, io.afterWriteChunk ? { afterChunk: io.afterWriteChunk } : {})
     } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message
-      reportErrors(io, [new QmError('OUTPUT_WRITE', `cannot write ${target}: ${reason}`)], json)
+      if (!(e instanceof QmError)) throw e
+      reportErrors(io, [e], json)
       return EXIT.invalid
     }
     return EXIT.ok

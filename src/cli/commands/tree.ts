@@ -47,7 +47,7 @@ What could not be materialised is listed on standard error.`,
       const result = runPlan(plan, seed)
       for (const note of result.notes) io.err(`note: ${note}\n`)
       host = result.host
-      if (out.endsWith('.tar')) await writeTreeToTar(host, out)
+      if (out.endsWith('.tar')) await writeTreeToTar(host, out, io.afterWriteChunk ? { afterChunk: io.afterWriteChunk } : {})
       else writeTreeToDir(host, out)
     } catch (e) {
       return fail(e)
