@@ -12,8 +12,11 @@ export const UNSAFE = {
   'seccomp.default': "QM runs with podman's default seccomp profile: realtime scheduling is allowed",
   'seccomp.unconfined': 'QM runs without any seccomp filter',
   'read_only.off': "QM's root filesystem is writable on a read-only (image-mode) host",
-  'volume.host_path': 'a sensitive host path is mounted into QM',
-  'device.host': 'a sensitive host device is passed into QM',
+  'volume.host_path': 'a sensitive host path is mounted into QM (or into a nested container)',
+  'device.host': 'a sensitive host device is passed into QM (or into a nested container)',
+  'namespace.host': 'a container shares a pid, ipc, uts or cgroup namespace with the host (or a nested one with QM)',
+  'mask.off': 'kernel paths podman masks (/proc/kcore, /sys/firmware, ...) are visible or writable',
+  'raw.unchecked': 'a raw setting qm-stage cannot classify: it may weaken isolation',
   'oom.qm_not_positive': "QM's OOM score is not above 0: the OOM killer may pick safety processes first",
   'oom.nested_below_qm': 'a nested container has a lower OOM score than QM itself',
   'oom.containers_below_qm': "containers.conf gives nested containers a lower OOM score than QM's",
@@ -36,32 +39,4 @@ export const CAPABILITIES = new Set([
 
 export const normaliseCapability = (name: string) => name.toLowerCase().replace(/^cap_/, '')
 
-/** Host paths that must not reach QM: whole system trees, kernel interfaces, host control sockets. */
-const SENSITIVE_EXACT = ['/', '/etc', '/usr', '/var', '/var/lib', '/run', '/var/run', '/home', '/opt', '/srv', '/mnt', '/media']
-const SENSITIVE_TREES = [
-  '/boot', '/dev', '/proc', '/sys', '/root', '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/selinux',
-  '/etc/systemd', '/etc/containers', '/usr/share/containers/systemd',
-  '/var/lib/containers', '/var/lib/selinux', '/run/containers', '/run/podman', '/run/systemd', '/run/dbus',
-  '/var/run/dbus', '/run/docker.sock', '/var/run/docker.sock', '/run/user', '/var/log/journal', '/run/log/journal',
-]
-
-const under = (path: string, tree: string) => path === tree || path.startsWith(`${tree}/`)
-
-/** True for a volume source (host side of SOURCE:DEST) that exposes the host to QM. Named volumes are fine. */
-export function isSensitiveHostPath(source: string): boolean {
-  if (!source.startsWith('/')) return false
-  const path = source.replace(/\/+$/, '') || '/'
-  return SENSITIVE_EXACT.includes(path) || SENSITIVE_TREES.some((tree) => under(path, tree))
-}
-
-/** Devices that give access to host memory, disks, consoles or hardware control. */
-const SENSITIVE_DEVICES = [
-  /^\/dev\/(k?mem|port|kmsg|console|watchdog\d*|nvram|mcelog|snapshot|uinput|hidraw\d*)$/,
-  /^\/dev\/(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+(n\d+)?|mmcblk\d+|dm-\d+|md\d+|loop\d+|loop-control|sr\d+)(p?\d+)?$/,
-  /^\/dev\/(disk|mapper|block|bus|cpu|char|mtd\d*|ubi\d*)(\/|$)/,
-]
-
-export function isSensitiveDevice(device: string): boolean {
-  const host = device.replace(/^-/, '').split(':')[0]!
-  return SENSITIVE_DEVICES.some((re) => re.test(host))
-}
+// The host path and device policy lives in src/isolation/ (host-paths.ts, devices.ts), raw keys in raw-keys.ts.

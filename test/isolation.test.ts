@@ -22,6 +22,9 @@ export const UNSAFE_CASES: Record<UnsafeId, { yaml: string; pointer: string; als
   'read_only.off': { yaml: 'container:\n  read_only: false\n', pointer: '/container/read_only' },
   'volume.host_path': { yaml: 'container:\n  volumes: ["/run/dbus:/run/dbus"]\n', pointer: '/container/volumes/0' },
   'device.host': { yaml: 'container:\n  devices: [/dev/mem]\n', pointer: '/container/devices/0' },
+  'namespace.host': { yaml: 'nested:\n  - { name: n, image: x, pull: always, container: { PodmanArgs: --pid=host } }\n', pointer: '/nested/0/container/PodmanArgs' },
+  'mask.off': { yaml: 'nested:\n  - { name: n, image: x, pull: always, container: { Unmask: ALL } }\n', pointer: '/nested/0/container/Unmask' },
+  'raw.unchecked': { yaml: 'nested:\n  - { name: n, image: x, pull: always, container: { PodmanArgs: --frobnicate } }\n', pointer: '/nested/0/container/PodmanArgs' },
   'oom.qm_not_positive': { yaml: 'oom_score_adjust: 0\ncontainers_conf:\n  oom_score_adj: 750\n', pointer: '/oom_score_adjust' },
   'oom.nested_below_qm': {
     yaml: 'nested:\n  - { name: n, image: x, pull: always, oom_score_adjust: 100 }\ncontainer:\n  add_capabilities: [sys_resource]\n',

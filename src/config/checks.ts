@@ -1,8 +1,6 @@
 import type { ErrorCode } from '../errors.ts'
 import {
   CAPABILITIES,
-  isSensitiveDevice,
-  isSensitiveHostPath,
   normaliseCapability,
   QM_DROPPED_CAPABILITIES,
   UNSAFE,
@@ -12,6 +10,7 @@ import { QM } from '../qm/paths.ts'
 import { escapeKey, suggest } from './messages.ts'
 import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
 import { DIR_ROOTS, FILE_ROOTS, pathProblem } from './paths.ts'
+import { guard, NESTED_OWNED, type Found } from './guard.ts'
 import { embeddedImages, imageName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
 
@@ -26,7 +25,9 @@ export interface Check {
 /** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
 export function checkConfig(config: QmConfig, raw: unknown): Check[] {
   const given = (pointer: string) => has(raw, pointer)
+  const guarded = guard(config)
   return [
+    ...guarded.checks,
     ...checkRootfs(config, given),
     ...checkContent(config),
     ...checkFileSources(config),
@@ -35,7 +36,7 @@ export function checkConfig(config: QmConfig, raw: unknown): Check[] {
     ...checkNested(config),
     ...checkImages(config),
     ...checkHostFiles(config),
-    ...checkUnsafe(config),
+    ...checkUnsafe(config, guarded.found),
   ]
 }
 
@@ -178,12 +179,6 @@ function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Che
   return out
 }
 
-/** Keys the nested generator writes from typed fields; raw sections may not set them again. */
-const NESTED_OWNED: Record<string, string[]> = {
-  container: ['Image', 'Exec', 'Network', 'Pull'],
-  service: ['OOMScoreAdjust'],
-}
-
 function checkNested(config: QmConfig): Check[] {
   const out: Check[] = []
   const names = new Map<string, number>()
@@ -256,9 +251,9 @@ function checkHostFiles(config: QmConfig): Check[] {
 }
 
 /** Every setting that weakens isolation, with the config place that makes it. */
-function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; detail: string }[] {
+function unsafeSettings(config: QmConfig, guarded: Found[]): Found[] {
   const c = config.container
-  const found: { id: UnsafeId; pointer: string; detail: string }[] = []
+  const found: Found[] = [...guarded]
   c.add_capabilities.forEach((name, i) => {
     const cap = normaliseCapability(name)
     if ((QM_DROPPED_CAPABILITIES as readonly string[]).includes(cap)) {
@@ -272,12 +267,6 @@ function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; deta
   if (c.seccomp_profile === 'default') found.push({ id: 'seccomp.default', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: default' })
   if (c.seccomp_profile === 'unconfined') found.push({ id: 'seccomp.unconfined', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: unconfined' })
   if (config.mode === 'image' && !readOnly(config)) found.push({ id: 'read_only.off', pointer: '/container/read_only', detail: 'read_only: false on an image-mode host' })
-  c.volumes.forEach((v, i) => {
-    if (isSensitiveHostPath(v.split(':')[0]!)) found.push({ id: 'volume.host_path', pointer: `/container/volumes/${i}`, detail: v })
-  })
-  c.devices.forEach((d, i) => {
-    if (isSensitiveDevice(d)) found.push({ id: 'device.host', pointer: `/container/devices/${i}`, detail: d })
-  })
   if (config.oom_score_adjust <= 0) found.push({ id: 'oom.qm_not_positive', pointer: '/oom_score_adjust', detail: `${config.oom_score_adjust}` })
   if (config.containers_conf.oom_score_adj < config.oom_score_adjust) {
     found.push({ id: 'oom.containers_below_qm', pointer: '/containers_conf/oom_score_adj', detail: `${config.containers_conf.oom_score_adj} < ${config.oom_score_adjust}` })
@@ -290,8 +279,8 @@ function unsafeSettings(config: QmConfig): { id: UnsafeId; pointer: string; deta
   return found
 }
 
-function checkUnsafe(config: QmConfig): Check[] {
-  const found = unsafeSettings(config)
+function checkUnsafe(config: QmConfig, guarded: Found[]): Check[] {
+  const found = unsafeSettings(config, guarded)
   const out: Check[] = found
     .filter((f) => config.allow_unsafe[f.id] === undefined)
     .map((f) => ({

@@ -1,5 +1,9 @@
-import { isSensitiveDevice, isSensitiveHostPath, normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } from '../isolation.ts'
-import { QM } from '../qm/paths.ts'
+import { normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } from '../isolation.ts'
+import { nestedContext, qmContext } from '../isolation/contexts.ts'
+import { canonicalHostPath } from '../isolation/host-paths.ts'
+import { classifyEntry, classifyPodmanArgs, type RawContext } from '../isolation/raw-keys.ts'
+import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccomp.ts'
+import { IN_QM, QM } from '../qm/paths.ts'
 import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
 import type { InsideModel } from './inside.ts'
@@ -67,14 +71,17 @@ const items = (unit: EffectiveUnit, key: string): Setting[] => {
   return k === undefined ? [] : k.kind === 'scalar' ? [k.value] : k.items
 }
 
-/** ${NAME} as systemd expands it from the unit's Environment= (qm.container's ROOTFS, RWETCFS, RWVARFS). */
-function expand(unit: EffectiveUnit, value: string): string {
-  const env = new Map(unit.list('Service', 'Environment').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
-  return value.replace(/\$\{(\w+)\}/g, (m, name: string) => env.get(name) ?? m)
+/** The unit's Environment= (qm.container's ROOTFS, RWETCFS, RWVARFS), which systemd expands ${NAME} from. */
+function environment(unit: EffectiveUnit): Record<string, string> {
+  return Object.fromEntries(unit.list('Service', 'Environment').filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
 }
 
+/** Raw keys read through the same policy render uses (host paths, devices, podman options, annotations). */
+const POLICY_KEYS = ['Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType']
+
 /** The same settings render refuses without allow_unsafe, found in the built tree's effective qm.container. */
-function isolation({ report, quadlet: model }: Facts): Finding[] {
+function isolation(facts: Facts): Finding[] {
+  const { report, quadlet: model, host } = facts
   if (!report.quadlet.unit) return []
   const u = model.effective
   const hits: [UnsafeId, string, string | undefined][] = []
@@ -86,25 +93,33 @@ function isolation({ report, quadlet: model }: Facts): Finding[] {
     const by = u.find('Container', 'DropCapability')
     if (granted) hits.push([`capability.${cap}`, `QM has CAP_${cap.toUpperCase()}`, by?.kind !== 'scalar' && by?.reset ? by.reset.file : adds.at(-1)?.file])
   }
-  const privileged = items(u, 'PodmanArgs').find((s) => /^--privileged(=true)?$/.test(s.value))
-  if (privileged) hits.push(['privileged', 'PodmanArgs=--privileged', privileged.file])
+  const ctx: RawContext = { ...qmContext(0), env: environment(u), profile: (path) => host.text(path) }
+  const podmanArgs = items(u, 'PodmanArgs')
+  for (const h of classifyPodmanArgs(podmanArgs.map((a) => a.value), ctx)) {
+    if (h.kind === 'unsafe') hits.push([h.id, h.detail, podmanArgs.find((a) => h.detail.includes(a.value))?.file ?? podmanArgs.at(-1)?.file])
+  }
+  for (const key of POLICY_KEYS) {
+    for (const item of items(u, key)) {
+      for (const h of classifyEntry('Container', key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, item.file])
+    }
+  }
   const host_ = items(u, 'Network').find((s) => s.value === 'host')
   if (host_) hits.push(['network.host', 'Network=host', host_.file])
   const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
   if (labelOff && /^(true|yes|1|on)$/i.test(labelOff.value)) hits.push(['selinux.label_disable', 'SecurityLabelDisable=true', labelOff.file])
   const seccomp = setting(u, 'Container', 'SeccompProfile')
   const profile = seccomp?.value.replace(/^"(.*)"$/, '$1')
-  if (profile === 'unconfined') hits.push(['seccomp.unconfined', 'SeccompProfile=unconfined', seccomp!.file])
-  else if (profile === undefined || profile === '' || profile === QM.podmanSeccompProfile) {
-    hits.push(['seccomp.default', `SeccompProfile=${profile ?? '(none)'}: podman's default profile`, seccomp?.file ?? report.quadlet.unit])
+  const byPath = profile === undefined ? 'seccomp.default' : seccompPathId(profile)
+  if (byPath) hits.push([byPath, `SeccompProfile=${profile ?? '(none)'}: ${byPath === 'seccomp.default' ? "podman's default profile" : 'no filter'}`, seccomp?.file ?? report.quadlet.unit])
+  else if (profile !== undefined) {
+    // a profile in the tree is read and classified as render classifies seccomp_source
+    const path = canonicalHostPath(profile)
+    const text = host.text(path)
+    const c = text === undefined ? undefined : classifyProfile(text)
+    if (c === 'unconfined' || c === 'realtime') hits.push([PROFILE_IDS[c], `SeccompProfile=${profile}: the profile ${c === 'unconfined' ? 'allows every syscall by default' : 'allows realtime scheduling'}`, path])
   }
   const readOnly = setting(u, 'Container', 'ReadOnly')
   if (report.imageMode && readOnly && /^(false|no|0|off)$/i.test(readOnly.value)) hits.push(['read_only.off', 'ReadOnly=false on an image-mode host', readOnly.file])
-  for (const v of items(u, 'Volume')) {
-    const source = expand(u, v.value).split(':')[0]!
-    if (isSensitiveHostPath(source)) hits.push(['volume.host_path', `Volume=${v.value}`, v.file])
-  }
-  for (const d of items(u, 'AddDevice')) if (isSensitiveDevice(d.value)) hits.push(['device.host', `AddDevice=${d.value}`, d.file])
   const oom = setting(u, 'Service', 'OOMScoreAdjust')
   const qmScore = oom ? Number(oom.value) : 0
   if (qmScore <= 0) hits.push(['oom.qm_not_positive', `OOMScoreAdjust=${oom?.value ?? '(none)'}`, oom?.file ?? report.quadlet.unit])
@@ -113,7 +128,25 @@ function isolation({ report, quadlet: model }: Facts): Finding[] {
   for (const n of report.inside.nested) {
     if (n.oomScoreAdjust && Number(n.oomScoreAdjust.value) < qmScore) hits.push(['oom.nested_below_qm', `${n.name}: OOMScoreAdjust=${n.oomScoreAdjust.value} < QM's ${qmScore}`, n.oomScoreAdjust.file])
   }
+  hits.push(...nestedHits(facts.inside, qmScore))
   return hits.map(([id, what, file]) => finding(id, 'error', `${what}: ${UNSAFE[id]}`, file))
+}
+
+/** Each nested Quadlet's raw keys through the policy render applies to nested entries (OOM scores are reported above). */
+function nestedHits(inside: Facts['inside'], qmScore: number): [UnsafeId, string, string | undefined][] {
+  const hits: [UnsafeId, string, string | undefined][] = []
+  for (const { name, files } of inside.nestedUnits) {
+    const entries = files.filter((f) => !f.rejected).flatMap((f) => f.entries)
+    const env = entries.some((e) => e.section === 'Service' && e.key === 'EnvironmentFile')
+      ? undefined
+      : entries.filter((e) => e.section === 'Service' && e.key === 'Environment').map((e) => e.value)
+    const ctx = nestedContext(qmScore, env, IN_QM.nestedQuadletDir, inside.text)
+    for (const e of entries) {
+      if (e.section === 'Service' && e.key === 'OOMScoreAdjust') continue
+      for (const h of classifyEntry(e.section, e.key, e.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `${name}: ${h.detail}`, `${e.file}:${e.line}`])
+    }
+  }
+  return hits
 }
 
 /** A weakening the config accepted with a reason (recorded in a qm.container drop-in) is a warning, not an error. */

@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml'
 import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
 import { mergeUnits } from '../units/merge.ts'
-import { parseUnit } from '../units/parse.ts'
+import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { findQuadletFiles, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
@@ -16,6 +16,10 @@ export interface InsideModel {
   unreadable: { file: string; message: string }[]
   /** image stores storage.conf lists that do not exist in the tree */
   missingStores: string[]
+  /** the files of each nested Quadlet as Quadlet reads them, for the isolation policy */
+  nestedUnits: { name: string; files: UnitFile[] }[]
+  /** a file's text in QM's namespace (a seccomp profile a nested unit names) */
+  text: (path: string) => string | undefined
 }
 
 /** What QM's own podman sees, all paths in QM's namespace. */
@@ -53,8 +57,11 @@ export function insideModel(qm: TreeView): InsideModel {
   const graphroot = typeof storage?.graphroot === 'string' ? storage.graphroot : '/var/lib/containers/storage'
   const embeddedImages = [...imageStores, graphroot].flatMap((store) => imageNames(qm, store, unreadable))
 
+  const nestedUnits: InsideModel['nestedUnits'] = []
   return {
     unreadable,
+    nestedUnits,
+    text: (path) => qm.text(path),
     // a store counts when its directory or its image list is in the index
     missingStores: imageStores.filter((s) => qm.list(s) === undefined && qm.read(`${s}/overlay-images/images.json`) === undefined),
     report: {
@@ -65,7 +72,7 @@ export function insideModel(qm: TreeView): InsideModel {
         ...(typeof storage?.transient_store === 'boolean' ? { transientStore: storage.transient_store } : {}),
       },
       embeddedImages,
-      nested: nested(qm, embeddedImages),
+      nested: nested(qm, embeddedImages, nestedUnits),
     },
   }
 }
@@ -89,7 +96,7 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 }
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
-function nested(qm: TreeView, embedded: string[]): NestedQuadlet[] {
+function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits']): NestedQuadlet[] {
   const list = (dir: string) => qm.list(dir)
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
@@ -97,6 +104,7 @@ function nested(qm: TreeView, embedded: string[]): NestedQuadlet[] {
     const found = findQuadletFiles(name, list)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
     const unit = mergeUnits(files)
+    units.push({ name: name.replace(/\.container$/, ''), files })
     const image = unit.find('Container', 'Image')
     const oom = unit.find('Service', 'OOMScoreAdjust')
     const pull = unit.get('Container', 'Pull')

@@ -44,7 +44,7 @@ export function randomConfig(seed: number): Record<string, unknown> {
   if (r.chance(0.3)) config.host_oom_score_adjust = r.int(-1000, 0)
 
   const container: Record<string, unknown> = {}
-  if (r.chance(0.4)) container.volumes = r.some(3, (i) => r.pick([`/run/ipc${i}:/run/ipc${i}`, `data${i}:/var/data${i}:Z`, `/srv/app${i}:/app${i}:ro`]))
+  if (r.chance(0.4)) container.volumes = r.some(3, (i) => r.pick([`/run/ipc/app${i}:/run/ipc/app${i}`, `data${i}:/var/data${i}:Z`, `/srv/app${i}:/app${i}:ro`]))
   if (r.chance(0.3)) container.devices = r.some(2, (i) => r.pick(['-/dev/kvm', `/dev/video${i}`, '/dev/net/tun', `/dev/snd/pcmC0D${i}p:/dev/snd/pcm${i}:rw`]))
   if (r.chance(0.4)) container.annotations = Object.fromEntries(r.some(3, () => [`org.example.${r.word()}`, value()]))
   if (r.chance(0.4)) container.environment = Object.fromEntries(r.some(3, () => [r.word().toUpperCase(), value()]))

@@ -1,0 +1,260 @@
+// Raw Quadlet keys and podman arguments, classified like the named keys: the same UNSAFE ids, the same host path
+// and device policy. Used for nested raw keys, Quadlet files placed through content, and inspect. An option or
+// key that could weaken isolation in a way qm-stage cannot judge is 'raw.unchecked' rather than let through.
+import { QM_DROPPED_CAPABILITIES, normaliseCapability, type UnsafeId } from '../isolation.ts'
+import { splitValue, quadletScalar } from '../units/split.ts'
+import { annotationProblem, deviceProblem } from './devices.ts'
+import { hostPathProblem, readSource, splitVolume, type PathContext } from './host-paths.ts'
+import { seccompPathId } from './seccomp.ts'
+
+export interface RawContext extends PathContext {
+  /** 'qm': the QM container itself (qm.container); 'nested': a container inside QM */
+  scope: 'qm' | 'nested'
+  /** QM's own OOM score, which nested containers must stay above */
+  qmScore: number
+  /** the content of a seccomp profile at a path, when qm-stage has it */
+  profile?: (path: string) => string | undefined
+}
+
+export type RawHit = { kind: 'unsafe'; id: UnsafeId; detail: string } | { kind: 'invalid'; message: string }
+
+const unsafe = (id: UnsafeId, detail: string): RawHit => ({ kind: 'unsafe', id, detail })
+const invalid = (message: string): RawHit => ({ kind: 'invalid', message })
+
+const TRUE = /^(1|yes|true|on)$/i
+
+/** Quadlet's booleans: quotes removed, then 1/yes/true/on in any case. */
+export const quadletTrue = (value: string) => TRUE.test(quadletScalar(value))
+
+function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+  const problem = hostPathProblem(splitVolume(spec).source, ctx)
+  return problem ? [unsafe('volume.host_path', `${detail}: ${problem}`)] : []
+}
+
+function deviceHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+  const problem = deviceProblem(spec, ctx)
+  return problem ? [unsafe('device.host', `${detail}: ${problem}`)] : []
+}
+
+function capabilityHits(caps: string[], detail: string): RawHit[] {
+  const all = caps.some((c) => c.toLowerCase() === 'all')
+  return QM_DROPPED_CAPABILITIES.filter((cap) => all || caps.some((c) => normaliseCapability(c) === cap)).map((cap) =>
+    unsafe(`capability.${cap}`, `${detail}: grants CAP_${cap.toUpperCase()}`),
+  )
+}
+
+/** Nested containers get podman's default profile anyway (under QM's own filter): only no filter counts there. */
+function seccompHits(value: string, ctx: RawContext, detail: string): RawHit[] {
+  const id = seccompPathId(value, ctx.profile)
+  if (!id || (ctx.scope === 'nested' && id === 'seccomp.default')) return []
+  return [unsafe(id, detail)]
+}
+
+/** `--mount type=bind,source=/x,destination=/y,...` (podman-run(1) --mount): the source through the path policy. */
+function mountHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+  const fields = new Map<string, string>()
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=')
+    fields.set((eq < 0 ? part : part.slice(0, eq)).toLowerCase(), eq < 0 ? 'true' : part.slice(eq + 1))
+  }
+  const type = fields.get('type') ?? 'volume'
+  const source = fields.get('source') ?? fields.get('src') ?? ''
+  if (['tmpfs', 'ramfs', 'devpts', 'image', 'artifact'].includes(type)) return []
+  if (!['bind', 'volume', 'glob'].includes(type)) return [unsafe('raw.unchecked', `${detail}: mount type ${type} is not one qm-stage knows`)]
+  if (type === 'glob') {
+    // a glob reaches whatever matches: judge the directory above its first pattern character
+    const at = source.search(/[*?[\\]/)
+    const dir = at < 0 ? source : source.slice(0, source.lastIndexOf('/', at) + 1) || '/'
+    const problem = hostPathProblem(dir, ctx) ?? (readSource(dir, ctx).kind === 'host' && at >= 0 && globTooWide(dir) ? 'a glob that can match system trees' : undefined)
+    return problem ? [unsafe('volume.host_path', `${detail}: ${problem}`)] : []
+  }
+  const problem = hostPathProblem(source, ctx)
+  return problem ? [unsafe('volume.host_path', `${detail}: ${problem}`)] : []
+}
+
+/** A glob from one of the directories that hold system trees directly below them. */
+const globTooWide = (dir: string) => ['/', '/var/', '/run/', '/usr/', '/etc/'].includes(dir.endsWith('/') ? dir : `${dir}/`)
+
+/** How podman run options are read: 'flag' takes no value (but accepts =true/false), 'value' takes one. */
+type Arity = 'flag' | 'value'
+type Judge = (value: string, ctx: RawContext, detail: string) => RawHit[]
+
+const ok: Judge = () => []
+const NAMESPACE_HOST = /^(host|container:.*|ns:.*)$/
+
+const namespace = (what: string): Judge => (value, ctx, detail) => {
+  if (!NAMESPACE_HOST.test(value)) return []
+  if (what === 'network') return ctx.scope === 'qm' ? [unsafe('network.host', detail)] : [] // nested: QM's containers.conf already says netns="host"
+  if (what === 'user') return [] // podman's default, in QM and inside it: no user namespace
+  return [unsafe('namespace.host', `${detail}: shares the ${what} namespace of ${ctx.scope === 'qm' ? 'the host' : 'QM'}`)]
+}
+
+function securityOpt(value: string, ctx: RawContext, detail: string): RawHit[] {
+  const [key, ...rest] = value.split(/[=:]/)
+  const arg = value.slice(key!.length + 1)
+  switch (key) {
+    case 'label':
+      if (arg === 'disable' || /^(type|user|role):/.test(arg)) {
+        if (/^type:qm_container_\w+$/.test(arg)) return []
+        return [unsafe('selinux.label_disable', detail)]
+      }
+      return []
+    case 'seccomp':
+      return seccompHits(arg, ctx, detail)
+    case 'unmask':
+    case 'systempaths':
+      return rest.length > 0 && (key === 'unmask' || arg === 'unconfined') ? [unsafe('mask.off', detail)] : []
+    case 'apparmor':
+    case 'mask':
+    case 'no-new-privileges':
+    case 'proc-opts':
+      return []
+    default:
+      return [unsafe('raw.unchecked', `${detail}: a security option qm-stage does not know`)]
+  }
+}
+
+const OPTIONS: Readonly<Record<string, [Arity, Judge]>> = {}
+const def = (names: string, arity: Arity, judge: Judge = ok) => {
+  for (const n of names.split(/\s+/).filter(Boolean)) (OPTIONS as Record<string, [Arity, Judge]>)[n] = [arity, judge]
+}
+// podman-run(1), podman 5.x. Options that reach nothing outside the container's own settings.
+def(`--add-host --arch --attach -a --authfile --blkio-weight --blkio-weight-device --cap-drop --cgroup-conf --cgroup-parent
+  --cgroups --chrootdirs --cidfile --conmon-pidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares -c
+  --cpus --cpuset-cpus --cpuset-mems --decryption-key --detach-keys --device-read-bps --device-read-iops --device-write-bps
+  --device-write-iops --dns --dns-option --dns-search --entrypoint --env -e --env-file --env-merge --expose --gidmap
+  --group-add --group-entry --health-cmd --health-interval --health-log-destination --health-max-log-count
+  --health-max-log-size --health-on-failure --health-retries --health-start-period --health-startup-cmd
+  --health-startup-interval --health-startup-retries --health-startup-success --health-startup-timeout --health-timeout
+  --hostname -h --hosts-file --hostuser --image-volume --init-path --ip --ip6 --label -l --label-file
+  --log-driver --log-opt --mac-address --memory -m --memory-reservation --memory-swap --memory-swappiness --name
+  --network-alias --os --passwd-entry --personality --pidfile --pids-limit --platform --pod --pod-id-file
+  --preserve-fd --preserve-fds --publish -p --pull --rdt-class --requires --restart --retry --retry-delay
+  --sdnotify --secret --shm-size --shm-size-systemd --stop-signal --stop-timeout --subgidname --subuidname --sysctl
+  --timeout --tmpfs --tz --uidmap --ulimit --umask --unsetenv --user -u --variant --workdir -w`, 'value')
+def(`--detach -d --env-host --http-proxy --init --interactive -i --no-healthcheck --no-hosts --passwd --publish-all -P
+  --quiet -q --read-only --read-only-tmpfs --replace --rm --rmi --sig-proxy --tls-verify --tty -t --unsetenv-all
+  --disable-content-trust`, 'flag')
+def('--privileged', 'flag', (v, _c, d) => (TRUE.test(v) ? [unsafe('privileged', d)] : []))
+def('--cap-add', 'value', (v, _c, d) => capabilityHits(v.split(','), d))
+def('--device', 'value', (v, c, d) => deviceHits(v, c, d))
+def('--device-cgroup-rule', 'value', (_v, _c, d) => [unsafe('device.host', `${d}: allows devices by number, whatever their name`)])
+def('--gpus', 'value', (_v, _c, d) => [unsafe('device.host', `${d}: passes the host's GPUs through their vendor's CDI spec`)])
+def('--volume -v', 'value', (v, c, d) => volumeHits(v, c, d))
+def('--mount', 'value', (v, c, d) => mountHits(v, c, d))
+def('--volumes-from', 'value', (_v, _c, d) => [unsafe('volume.host_path', `${d}: another container's volumes, which qm-stage cannot see`)])
+def('--network --net', 'value', namespace('network'))
+def('--pid', 'value', namespace('pid'))
+def('--ipc', 'value', namespace('ipc'))
+def('--uts', 'value', namespace('uts'))
+def('--cgroupns', 'value', namespace('cgroup'))
+def('--userns', 'value', namespace('user'))
+def('--security-opt', 'value', securityOpt)
+def('--seccomp-policy', 'value', (v, _c, d) => (v === 'image' ? [unsafe('seccomp.unconfined', `${d}: the image chooses its own seccomp profile`)] : []))
+def('--oom-score-adj', 'value', (v, c, d) => (Number(v) < c.qmScore || !/^-?\d+$/.test(v) ? [unsafe('oom.nested_below_qm', `${d} < QM's ${c.qmScore}`)] : []))
+def('--oom-kill-disable', 'flag', (v, _c, d) => (TRUE.test(v) ? [unsafe('oom.nested_below_qm', `${d}: the OOM killer may not pick this container`)] : []))
+def('--rootfs', 'flag', (_v, _c, d) => [unsafe('raw.unchecked', `${d}: runs a directory of QM instead of the image`)])
+def('--annotation', 'value', (v, _c, d) => {
+  const problem = annotationProblem(v)
+  return problem ? [unsafe('device.host', `${d}: ${problem}`)] : []
+})
+
+/** podman run options in PodmanArgs (already split into words), each classified; a positional would become the image. */
+export function classifyPodmanArgs(args: readonly string[], ctx: RawContext, key = 'PodmanArgs'): RawHit[] {
+  const hits: RawHit[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') {
+      hits.push(invalid(`${key} ${arg}: not an option; podman would read it as the image, in place of the one qm-stage checks`))
+      break
+    }
+    const long = arg.startsWith('--')
+    const eq = long ? arg.indexOf('=') : -1
+    let name = eq < 0 ? arg : arg.slice(0, eq)
+    let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
+    if (!long && arg.length > 2) {
+      // -vSOURCE:DEST (a short option with its value attached), or grouped flags such as -it
+      const short = OPTIONS[arg.slice(0, 2)]
+      if (short?.[0] === 'value') [name, value] = [arg.slice(0, 2), arg.slice(2).replace(/^=/, '')]
+      else {
+        for (const c of arg.slice(1)) if (OPTIONS[`-${c}`]?.[0] !== 'flag') hits.push(unsafe('raw.unchecked', `${key} ${arg}: not options qm-stage knows`))
+        continue
+      }
+    }
+    const option = OPTIONS[name]
+    if (!option) {
+      hits.push(unsafe('raw.unchecked', `${key} ${name}: not a podman run option qm-stage can classify`))
+      if (value === undefined && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-')) i++
+      continue
+    }
+    const [arity, judge] = option
+    if (arity === 'value' && value === undefined) {
+      value = args[++i]
+      if (value === undefined) {
+        hits.push(invalid(`${key} ${name}: needs a value`))
+        break
+      }
+    }
+    hits.push(...judge(value ?? 'true', ctx, `${key} ${name}${value === undefined ? '' : `=${value}`}`))
+  }
+  return hits
+}
+
+/** Global podman options (GlobalArgs=) that only change logging; the rest choose runtimes, hooks and stores. */
+const GLOBAL_SAFE = new Set(['--log-level', '--syslog', '--events-backend', '--cgroup-manager'])
+
+/** One raw assignment of a Quadlet unit ([Container], [Service]), classified. */
+export function classifyEntry(section: string, key: string, value: string, ctx: RawContext): RawHit[] {
+  const detail = `${key}=${value}`
+  const words = (mode: 'words' | 'args') => splitValue(value, mode) ?? []
+  if (section === 'Service') {
+    if (key === 'OOMScoreAdjust') {
+      const n = Number(value)
+      return ctx.scope === 'nested' && (!Number.isInteger(n) || n < ctx.qmScore) ? [unsafe('oom.nested_below_qm', `${detail} < QM's ${ctx.qmScore}`)] : []
+    }
+    if (key === 'Environment' && words('args').some((w) => /^CONTAINERS_[A-Z_]*=/.test(w))) {
+      return [unsafe('raw.unchecked', `${detail}: podman takes its configuration from there, which qm-stage cannot check`)]
+    }
+    if (key === 'EnvironmentFile') return [unsafe('raw.unchecked', `${detail}: it may set CONTAINERS_CONF and the like, which qm-stage cannot check`)]
+    return []
+  }
+  if (section !== 'Container') return []
+  switch (key) {
+    case 'Volume':
+      return value === '' ? [] : volumeHits(value, ctx, detail)
+    case 'Mount':
+      return words('args').flatMap((m) => mountHits(m, ctx, detail))
+    case 'AddDevice':
+      return words('words').flatMap((d) => deviceHits(d, ctx, detail))
+    case 'AddCapability':
+      return capabilityHits(words('words'), detail)
+    case 'Network':
+      return namespace('network')(value, ctx, detail)
+    case 'PodmanArgs':
+      return classifyPodmanArgs(words('args'), ctx)
+    case 'GlobalArgs':
+      return words('args')
+        .filter((w) => w.startsWith('-') && !GLOBAL_SAFE.has(w.split('=')[0]!))
+        .map((w) => unsafe('raw.unchecked', `GlobalArgs ${w}: a global podman option can change the runtime, hooks or storage`))
+    case 'ContainersConfModule':
+      return [unsafe('raw.unchecked', `${detail}: a containers.conf module can change every default, which qm-stage cannot check`)]
+    case 'SecurityLabelDisable':
+      return quadletTrue(value) ? [unsafe('selinux.label_disable', detail)] : []
+    case 'SecurityLabelType': {
+      const type = quadletScalar(value)
+      const own = ctx.scope === 'qm' ? type === 'qm_t' : /^qm_container_\w+$/.test(type)
+      return type === '' || own ? [] : [unsafe('selinux.label_disable', `${detail}: not ${ctx.scope === 'qm' ? 'qm_t' : "one of QM's qm_container_* types"}`)]
+    }
+    case 'SeccompProfile':
+      return seccompHits(quadletScalar(value), ctx, detail)
+    case 'Unmask':
+      return value === '' ? [] : [unsafe('mask.off', detail)]
+    case 'Annotation':
+      return words('args').flatMap((a) => {
+        const problem = annotationProblem(a)
+        return problem ? [unsafe('device.host', `${detail}: ${problem}`)] : []
+      })
+    default:
+      return []
+  }
+}
