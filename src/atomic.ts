@@ -4,7 +4,7 @@
 // being written are tracked, so a signal handler can remove them before the process exits.
 
 import * as nodeFs from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { QmError } from './errors.ts'
 
 /** The file system calls the writer makes: node:fs, or a fake that fails on purpose in tests. */
@@ -71,6 +71,17 @@ export function writeReason(e: unknown): string {
 }
 
 /**
+ * Every output (render -o, tree --out) goes into a directory that exists: a mistyped path is
+ * refused rather than growing a new directory tree somewhere.
+ */
+export function requireParentDir(path: string): void {
+  const parent = dirname(resolve(path))
+  if (!nodeFs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new QmError('OUTPUT_WRITE', `cannot write ${path}: the directory ${dirname(path)} does not exist (create it first); nothing was written`)
+  }
+}
+
+/**
  * Write `data` to `path` so that nothing is lost. A regular file (or a new one) is replaced atomically:
  * readers see the old file or the whole new one, never a part; a symlink is followed, so the file it
  * names is replaced, not the link. A FIFO or a character device (/dev/stdout, a pipe) is written in place,
@@ -91,6 +102,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
   if (st?.isDirectory()) fail(Object.assign(new Error(''), { code: 'EISDIR' }), 'nothing was written')
   if (st && !st.isFile()) return writeInPlace(path, bytes, fs, options, fail)
+  if (!st) requireParentDir(path)
   // the file a symlink names is the one to replace, in its own directory
   const real = st ? nodeFs.realpathSync(path) : path
   const tmp = temporaryName(real)

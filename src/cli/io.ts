@@ -8,8 +8,10 @@ export interface Io {
   stdinStream: () => AsyncIterable<Uint8Array>
   /** a path that reads standard input when it is a regular file (`< image.tar`), so it can be seeked */
   stdinFile?: () => string | undefined
-  /** colour and other niceties only on a terminal */
-  isTTY: boolean
+  /** whether to colour the output (processIo: a terminal, NO_COLOR and FORCE_COLOR; see colourWanted) */
+  colour: boolean
+  /** whether standard input is a pipe or a file, i.e. someone may have meant it as the config */
+  stdinHasData?: () => boolean
   /** awaited after each chunk of an output file is written (tests pause here to signal a write in progress) */
   afterWriteChunk?: () => Promise<void>
 }

@@ -24,6 +24,26 @@ function writePause(): Pick<Io, 'afterWriteChunk'> {
   return { afterWriteChunk: () => new Promise((ok) => setTimeout(ok, ms)) }
 }
 
+/**
+ * The conventions of no-color.org and FORCE_COLOR: FORCE_COLOR (other than 0 or false) colours
+ * even a pipe, NO_COLOR (any non-empty value) turns colour off, otherwise only a terminal gets it.
+ */
+export function colourWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase())
+  if (env.NO_COLOR) return false
+  return isTTY
+}
+
+function stdinHasData(): boolean {
+  try {
+    const s = fstatSync(0)
+    return s.isFIFO() || s.isFile() || s.isSocket()
+  } catch {
+    return false
+  }
+}
+
 /** The real process as an Io: the one place that touches process.stdout, stderr and stdin. */
 export function processIo(): Io {
   return {
@@ -42,7 +62,8 @@ export function processIo(): Io {
     },
     stdinStream: () => process.stdin,
     stdinFile: () => (fstatSync(0).isFile() ? '/dev/stdin' : undefined),
-    isTTY: Boolean(process.stdout.isTTY),
+    colour: colourWanted(process.env, Boolean(process.stdout.isTTY)),
+    stdinHasData,
     ...writePause(),
   }
 }

@@ -5,7 +5,11 @@ import type { Io } from './io.ts'
 
 /** The config named on the command line: a path, `-` for standard input, or none (the defaults). */
 export async function readConfigArg(path: string | undefined, io: Io): Promise<{ bytes?: Uint8Array; file?: string; error?: QmError }> {
-  if (path === undefined) return {}
+  if (path === undefined) {
+    // standard input is read only when asked for with -: say so when it looks like a config was piped in
+    if (io.stdinHasData?.()) io.err('qm-stage: note: standard input is not read without -; using the upstream QM (give - to read the config from it)\n')
+    return {}
+  }
   if (path === '-') {
     const bytes = await io.stdin(MAX_CONFIG_BYTES)
     return bytes.length > MAX_CONFIG_BYTES ? { error: oversizeError(bytes.length, '<stdin>') } : { bytes, file: '<stdin>' }

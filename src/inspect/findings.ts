@@ -23,12 +23,37 @@ export interface Facts {
 
 /** Every finding, most severe first, then by id. */
 export function findings(facts: Facts): Finding[] {
-  const out = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts)])
+  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts)])
+  const out = notMaterialised(facts, all)
   const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
   return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 const finding = (id: string, severity: Severity, message: string, file?: string): Finding => ({ id, severity, message, ...(file ? { file } : {}) })
+
+/** Findings about parts an OS or the qm rpm provides, which a tree of what QM adds does not hold. */
+const OS_PARTS = new Set(['placement.no_init', 'placement.no_systemd', 'placement.no_podman'])
+const RPM_PARTS = new Set(['quadlet.missing', 'selinux.module_missing'])
+
+/**
+ * A tree with QM's placement but no host OS (no /usr/bin: every OS has it, and qm-stage writes
+ * nothing there) is what `qm-stage tree` writes: the overlay QM adds. What its seed or the qm rpm would provide there is "not materialised", a
+ * notice, not an error; a built image with the same gaps keeps the errors.
+ */
+function notMaterialised({ report: { placement: p }, host }: Facts, all: Finding[]): Finding[] {
+  if (!p.rootfs.present || host.exists('/usr/bin')) return all
+  // a rootfs with an OS in it that lacks init is wrong, not unmaterialised
+  const os = host.exists(`${QM.rootfs}/usr/bin`) ? [] : all.filter((f) => OS_PARTS.has(f.id))
+  const rpm = all.filter((f) => RPM_PARTS.has(f.id))
+  const out = all.filter((f) => !os.includes(f) && !rpm.includes(f))
+  if (os.length > 0) {
+    out.push(finding('tree.os_not_materialised', 'info', `this tree holds what QM adds to an image, without the QM's OS (its rootfs has no /usr/bin, so no ${os.map((f) => f.id.replace('placement.no_', '')).join(', ')}): not materialised, as qm-stage tree writes it without --seed, so the OS checks are skipped`))
+  }
+  if (rpm.length > 0) {
+    out.push(finding('tree.rpm_not_materialised', 'info', `this tree has no host OS, so what the qm rpm installs (${rpm.map((f) => (f.id === 'quadlet.missing' ? 'qm.container' : 'the SELinux module')).join(', ')}) is not materialised; with host_files: plugin qm-stage writes them itself`))
+  }
+  return out
+}
 
 function placement({ report: { placement: p } }: Facts): Finding[] {
   const out: Finding[] = []

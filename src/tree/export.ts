@@ -1,7 +1,8 @@
 import * as fs from 'node:fs'
 import { basename, dirname, join, posix, resolve as resolvePath, sep } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import * as tar from 'tar-stream'
-import { trackTemporary, writeFileAtomic, writeReason, type WriteOptions } from '../atomic.ts'
+import { requireParentDir, trackTemporary, writeFileAtomic, writeReason, type WriteOptions } from '../atomic.ts'
 import { QmError } from '../errors.ts'
 import { readTree } from '../archive/read-tree.ts'
 import {
@@ -25,7 +26,8 @@ const PAX_LABEL = 'SCHILY.xattr.security.selinux'
 // ---- directory -------------------------------------------------------------------------
 
 /**
- * Write the tree into `dir`, which must not exist or be empty. It is built in a sibling
+ * Write the tree into `dir`, which must not exist or be empty, in a directory that exists
+ * (the same rule as every output). It is built in a sibling
  * temporary directory and renamed into place, so a failure leaves nothing behind. Owners
  * are set only when running as root; SELinux labels cannot be set from Node and are only
  * kept by the tar form.
@@ -41,10 +43,10 @@ export function writeTreeToDir(tree: Tree, dir: string): void {
   if (existing && (!existing.isDirectory() || fs.readdirSync(target).length > 0)) {
     throw new QmError('OUTPUT_WRITE', `${dir} exists and is not an empty directory`)
   }
+  requireParentDir(dir)
   let tmp: string | undefined
   let untrack = () => {}
   try {
-    fs.mkdirSync(dirname(target), { recursive: true })
     tmp = fs.mkdtempSync(join(dirname(target), `.${basename(target)}-`))
     untrack = trackTemporary(tmp)
     writeEntries(tree, tmp)
@@ -138,10 +140,19 @@ export async function treeToTar(tree: Tree): Promise<Buffer> {
   return collected
 }
 
-/** Write the tar form of the tree to `file` atomically (temporary file, every byte written and synced, then rename). */
-export async function writeTreeToTar(tree: Tree, file: string, options: WriteOptions = {}): Promise<void> {
-  await writeFileAtomic(file, await treeToTar(tree), options)
+/**
+ * Write the tar form of the tree to `file` atomically (temporary file, every byte written and
+ * synced, then rename), gzip-compressed with `gzip` (the gzip header carries no time or name,
+ * so the bytes stay the same for the same tree).
+ */
+export async function writeTreeToTar(tree: Tree, file: string, { gzip = false, ...options }: WriteOptions & { gzip?: boolean } = {}): Promise<void> {
+  const bytes = await treeToTar(tree)
+  await writeFileAtomic(file, gzip ? gzipSync(bytes, { level: 9 }) : bytes, options)
 }
+
+/** What `--out PATH` writes, by its name: a .tar, a .tar.gz / .tgz, else a directory. */
+export type OutputKind = 'tar' | 'tar.gz' | 'dir'
+export const outputKind = (path: string): OutputKind => (/\.(tar\.gz|tgz)$/i.test(path) ? 'tar.gz' : /\.tar$/i.test(path) ? 'tar' : 'dir')
 
 // ---- reading a seed --------------------------------------------------------------------
 

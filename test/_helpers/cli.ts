@@ -11,7 +11,7 @@ export async function cli(argv: string[], stdin: string | Uint8Array = '') {
     stdinStream: async function* () {
       yield Buffer.from(stdin)
     },
-    isTTY: false,
+    colour: false,
   })
   return { code, out, err }
 }

@@ -32,7 +32,7 @@ const command: Command = {
       if (!(e instanceof QmError)) throw e
       return reportErrors(io, [e], json), EXIT.invalid
     }
-    io.out(json ? `${JSON.stringify(report, null, 2)}\n` : textReport(report, io.isTTY))
+    io.out(json ? `${JSON.stringify(report, null, 2)}\n` : textReport(report, io.colour))
     const worst = failOn === 'never' ? Infinity : SEVERITIES.indexOf(failOn as Severity)
     return report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= worst) ? EXIT.invalid : EXIT.ok
   },

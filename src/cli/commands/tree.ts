@@ -1,6 +1,6 @@
 import { QmError } from '../../errors.ts'
 import { render } from '../../render/render.ts'
-import { readSeed, writeTreeToDir, writeTreeToTar } from '../../tree/export.ts'
+import { outputKind, readSeed, writeTreeToDir, writeTreeToTar } from '../../tree/export.ts'
 import { runPlan } from '../../tree/qm-tree.ts'
 import { walk, type Tree } from '../../tree/vtree.ts'
 import { reportErrors } from '../errors.ts'
@@ -8,11 +8,13 @@ import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
 
 const command: Command = {
-  usage: 'tree [CONFIG|-] --out DIR|FILE.tar [--seed DIR|TAR] [--source-root DIR] [--json]',
+  usage: 'tree [CONFIG|-] --out DIR|FILE.tar|FILE.tar.gz [--seed DIR|TAR] [--source-root DIR] [--json]',
   summary: `Run the file-placing stages render emits on a virtual filesystem and write the tree
 QM adds to an image (what osbuild --export qm_host gives for the manifest format).
 
-  --out DIR|FILE.tar  a new or empty directory, or a tar (SELinux labels as PAX xattrs)
+  --out PATH          by its name: FILE.tar, FILE.tar.gz or FILE.tgz (SELinux labels
+                      as PAX xattrs), else a new or empty directory; its parent
+                      directory must exist
   --seed DIR|TAR      the QM's OS tree, standing in for what rpm, untar and skopeo
                       would produce (.tar or .tar.gz); without it those are left out
   --source-root DIR   where local files the config names may come from (default:
@@ -28,7 +30,7 @@ What could not be materialised is listed on standard error.`,
   },
   async run({ values, positionals }, io) {
     const out = values.out as string | undefined
-    if (!out) return io.err('qm-stage: tree needs --out DIR or --out FILE.tar\n'), EXIT.usage
+    if (!out) return io.err('qm-stage: tree needs --out DIR, --out FILE.tar or --out FILE.tar.gz\n'), EXIT.usage
     if (positionals.length > 1) return io.err(`qm-stage: tree takes one config, got ${positionals.length}\n`), EXIT.usage
     const json = values.json as boolean
     const fail = (e: unknown) => {
@@ -47,8 +49,9 @@ What could not be materialised is listed on standard error.`,
       const result = runPlan(plan, seed)
       for (const note of result.notes) io.err(`note: ${note}\n`)
       host = result.host
-      if (out.endsWith('.tar')) await writeTreeToTar(host, out, io.afterWriteChunk ? { afterChunk: io.afterWriteChunk } : {})
-      else writeTreeToDir(host, out)
+      const kind = outputKind(out)
+      if (kind === 'dir') writeTreeToDir(host, out)
+      else await writeTreeToTar(host, out, { gzip: kind === 'tar.gz', ...(io.afterWriteChunk ? { afterChunk: io.afterWriteChunk } : {}) })
     } catch (e) {
       return fail(e)
     }
