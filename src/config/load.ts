@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, type Document, type Tags } from 'yaml'
 import { QmError, sortErrors, type ErrorCode, type Where } from '../errors.ts'
 import { checkConfig } from './checks.ts'
+import { controlCharacterChecks } from './text.ts'
 import type { QmConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
 import { locate } from './where.ts'
@@ -81,8 +82,11 @@ function finish(raw: unknown, doc: Document | undefined, lc: LineCounter | undef
   const where = (pointer: string, atKey = false): Where =>
     doc && lc ? locate(doc, lc, file, pointer, atKey) : { file, line: 1, col: 1 }
   const { config, issues } = validateConfig(raw)
-  const errors = issues.map((i) => new QmError('CONFIG_INVALID', i.message, i.pointer, where(i.pointer, i.atKey)))
-  if (config) {
+  // a control character is the one error at its place, whatever rule of the schema it also breaks there
+  const controls = controlCharacterChecks(raw)
+  const flagged = new Set(controls.map((c) => c.pointer))
+  const errors = [...controls, ...issues.filter((i) => !flagged.has(i.pointer))].map((i) => new QmError('CONFIG_INVALID', i.message, i.pointer, where(i.pointer, i.atKey)))
+  if (config && controls.length === 0) {
     for (const c of checkConfig(config, raw ?? {})) errors.push(new QmError(c.code, c.message, c.pointer, where(c.pointer, c.atKey)))
   }
   return { config: errors.length === 0 ? config : undefined, errors: sortErrors(errors), locate: where, file }

@@ -98,7 +98,7 @@ export function quadletScalar(value: string): string {
  * quote cannot be written (callers refuse such values earlier).
  */
 export function quoteItem(item: string, mode: SplitMode): string {
-  const plain = !/[\s"']/.test(item) && (mode === 'words' || !item.includes('\\'))
+  const plain = !/[\s\u0085"']/.test(item) && (mode === 'words' || !item.includes('\\'))
   if (plain && item !== '') return item
   if (mode === 'args') return `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`
   if (!item.includes('"')) return `"${item}"`

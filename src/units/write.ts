@@ -13,10 +13,21 @@ export interface UnitSection {
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
 const BREAKS_LINE = /[\n\r\0]/
 
+/** C0 and C1 controls but tab, DEL, and UTF-16 halves without their pair: refused in every config string. */
+export const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * White space some reader trims from a value's edge: Go's unicode.IsSpace (Quadlet), C isspace (systemd,
+ * the BlueChi agent), and JavaScript's \s (which adds U+FEFF). The schema's `line` rule refuses \s at the
+ * edges and config text refuses controls (NEL among them), which together cover this set.
+ */
+export const EDGE_SPACE = new RegExp(`[\\s${GO_SPACE.source.slice(1, -1)}]`)
+
 function checkValue(where: string, value: string): void {
   if (BREAKS_LINE.test(value)) throw new Error(`${where}: value contains a newline, carriage return or NUL`)
+  if (CONTROL.test(value.replaceAll('\t', ''))) throw new Error(`${where}: value contains a control character`)
   if (value.endsWith('\\')) throw new Error(`${where}: value ends in a backslash, which continues the line`)
-  if (value !== '' && (GO_SPACE.test(value[0]!) || GO_SPACE.test(value.at(-1)!))) {
+  if (value !== '' && (EDGE_SPACE.test(value[0]!) || EDGE_SPACE.test(value.at(-1)!))) {
     throw new Error(`${where}: value starts or ends with white space, which the reader trims`)
   }
 }
