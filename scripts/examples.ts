@@ -1,6 +1,6 @@
 // The rendered forms of examples/*.qm.yaml that manifests/ holds: every example as an
-// osbuild-mpp include (.ipp.yml), and as a plain manifest (.json) when plain osbuild
-// can build it. `npm run manifests` writes them; test/examples.test.ts keeps them in sync.
+// osbuild-mpp include (.ipp.yml), as a plain manifest (.json) when plain osbuild can
+// build it, and as automotive-image-builder manifest content (.aib.yml) when AIB can. `npm run manifests` writes them; test/examples.test.ts keeps them in sync.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { render } from '../src/render/render.ts'
@@ -26,6 +26,9 @@ export function renderedExamples(root = '.'): Map<string, string> {
     const manifest = render(bytes, { file: join(root, file), format: 'manifest' })
     if (manifest.output !== undefined) out.set(`${base}.json`, manifest.output)
     else if (manifest.errors.some((e) => e.code !== 'FORMAT_UNSUPPORTED')) throw new Error(`${file}: ${manifest.errors[0]!.message}`)
+    const aib = render(bytes, { file: join(root, file), format: 'aib', manifestDir: join(root, MANIFESTS_DIR) })
+    if (aib.output !== undefined) out.set(`${base}.aib.yml`, aib.output)
+    else if (aib.errors.some((e) => e.code !== 'FORMAT_UNSUPPORTED')) throw new Error(`${file}: ${aib.errors[0]!.message}`)
   }
   return out
 }

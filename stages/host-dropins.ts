@@ -8,10 +8,11 @@ import { quoteItem } from '../src/units/split.ts'
 import { writeUnit } from '../src/units/write.ts'
 
 export interface Options {
+  /** automotive-image-builder writes MemoryMax, MemoryHigh and CPUWeight itself; its fragment leaves them out */
   resources: {
-    MemoryMax: string
-    MemoryHigh: string
-    CPUWeight: string
+    MemoryMax?: string
+    MemoryHigh?: string
+    CPUWeight?: string
     IOWeight: string
     TasksMax: string
     OOMScoreAdjust: string
@@ -34,21 +35,23 @@ export interface Options {
  * whatever qm.container ships), container settings that differ from upstream, and the
  * BlueChi socket.
  */
-export function generate(o: Options): Fragment {
+export function files(o: Options): FileSpec[] {
   const record = Object.entries(o.allowUnsafe).map(([id, reason]) => `allow_unsafe ${id}: ${reason}`)
-  const files: FileSpec[] = [dropin('10-qm.conf', ['Resources of qm.service, from qm.yaml.', ...record], [['Service', resourceEntries(o.resources)]])]
+  const out: FileSpec[] = [dropin('10-qm.conf', ['Resources of qm.service, from qm.yaml.', ...record], [['Service', resourceEntries(o.resources)]])]
   const container = containerEntries(o.container, o.readOnly)
-  if (container.length > 0) files.push(dropin('20-qm-container.conf', 'Settings of the QM container, from qm.yaml.', [['Container', container]]))
+  if (container.length > 0) out.push(dropin('20-qm-container.conf', 'Settings of the QM container, from qm.yaml.', [['Container', container]]))
   if (o.bluechiSocket) {
-    files.push(
+    out.push(
       dropin('30-qm-bluechi.conf', "The host's BlueChi controller socket for QM's agent.", [
         ['Unit', [['After', 'bluechi-controller.socket']]],
         ['Container', [['Volume', `${o.bluechiSocket}:${o.bluechiSocket}`]]],
       ]),
     )
   }
-  return placeFiles(files)
+  return out
 }
+
+export const generate = (o: Options): Fragment => placeFiles(files(o))
 
 type Entries = [string, string][]
 
@@ -73,6 +76,7 @@ function containerEntries(c: Container, readOnly: boolean): Entries {
   }
   add('Volume', c.volumes)
   add('AddDevice', c.devices)
+  add('PublishPort', c.publish_ports)
   add('Annotation', Object.entries(c.annotations).map(([k, v]) => `${k}=${v}`))
   // Timezone= replaces upstream's Environment=TZ: reset the list, keep the user's variables
   if (c.timezone !== undefined) add('Environment', [''])

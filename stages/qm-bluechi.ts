@@ -1,5 +1,5 @@
 import type { UnitKeys } from '../src/config/types.ts'
-import { placeFiles } from '../src/manifest/files.ts'
+import { placeFiles, type FileSpec } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
 import { IN_QM } from '../src/qm/paths.ts'
 import { rawEntries } from '../src/units/values.ts'
@@ -16,7 +16,7 @@ export interface Options {
  * The BlueChi agent config inside QM, as an agent.conf.d drop-in (on the host:
  * /etc/qm/bluechi/agent.conf.d/). The agent is enabled by the QM systemd stage.
  */
-export function generate({ nodeName, controller, extra, dropin }: Options): Fragment {
+export function files({ nodeName, controller, extra, dropin }: Options): FileSpec[] {
   const address: [string, string][] =
     'address' in controller
       ? [['ControllerAddress', controller.address]]
@@ -24,5 +24,7 @@ export function generate({ nodeName, controller, extra, dropin }: Options): Frag
   const text = writeUnit([{ name: 'bluechi-agent', entries: [['NodeName', nodeName], ...address, ...rawEntries(extra)] }], {
     comment: ['BlueChi agent of the QM partition, written by qm-stage.'],
   })
-  return placeFiles([{ path: `${IN_QM.bluechiDropinDir}/${dropin}`, content: text }])
+  return [{ path: `${IN_QM.bluechiDropinDir}/${dropin}`, content: text }]
 }
+
+export const generate = (o: Options): Fragment => placeFiles(files(o))

@@ -10,6 +10,8 @@ export interface Image {
   /** name in QM's storage */
   name: string
   transport?: 'docker' | 'containers-storage'
+  /** also install the image's manifest list (resolved by osbuild-mpp) */
+  index?: boolean
 }
 
 /**
@@ -37,6 +39,7 @@ export function generate({ images, store }: { images: readonly Image[]; store: s
         if (i.tag) request.tag = i.tag
         if (i.digest) request.digest = i.digest
         if (i.transport) request['containers-transport'] = i.transport
+        if (i.index) request.index = true
         return request
       }),
     }

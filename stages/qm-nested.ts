@@ -1,5 +1,5 @@
 import type { Nested } from '../src/config/types.ts'
-import { placeFiles } from '../src/manifest/files.ts'
+import { placeFiles, type FileSpec } from '../src/manifest/files.ts'
 import type { Fragment } from '../src/manifest/types.ts'
 import { IN_QM } from '../src/qm/paths.ts'
 import { quoteItem } from '../src/units/split.ts'
@@ -10,9 +10,11 @@ import { writeUnit, type UnitSection } from '../src/units/write.ts'
  * One Quadlet .container per nested container, in QM's /etc/containers/systemd/
  * (on the host /etc/qm/containers/systemd/, the copy QM sees at runtime).
  */
-export function generate({ nested }: { nested: readonly Nested[] }): Fragment {
-  return placeFiles(nested.map((n) => ({ path: `${IN_QM.nestedQuadletDir}/${n.name}.container`, content: quadlet(n) })))
+export function files({ nested }: { nested: readonly Nested[] }): FileSpec[] {
+  return nested.map((n) => ({ path: `${IN_QM.nestedQuadletDir}/${n.name}.container`, content: quadlet(n) }))
 }
+
+export const generate = (o: { nested: readonly Nested[] }): Fragment => placeFiles(files(o))
 
 function quadlet(n: Nested): string {
   const container: [string, string][] = [['Image', n.image]]

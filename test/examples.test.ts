@@ -14,7 +14,7 @@ const build = async (name: string) => built(example(name), { file: join('example
 const Examples = suite('examples')
 
 Examples('manifests/ holds exactly what render gives for examples/ (run npm run manifests)', () => {
-  const checkedIn = readdirSync(MANIFESTS_DIR).filter((f) => f.endsWith('.json') || f.endsWith('.ipp.yml')).sort()
+  const checkedIn = readdirSync(MANIFESTS_DIR).filter((f) => f.endsWith('.json') || f.endsWith('.ipp.yml') || f.endsWith('.aib.yml')).sort()
   assert.equal(checkedIn, [...rendered.keys()].sort())
   for (const [name, content] of rendered) assert.ok(readFileSync(join(MANIFESTS_DIR, name), 'utf8') === content, `${name} is stale`)
 })

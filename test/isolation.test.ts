@@ -32,6 +32,7 @@ export const UNSAFE_CASES: Record<UnsafeId, { yaml: string; pointer: string; als
     also: { 'capability.sys_resource': 'nested n lowers its score' },
   },
   'oom.containers_below_qm': { yaml: 'containers_conf:\n  oom_score_adj: 400\n', pointer: '/containers_conf/oom_score_adj' },
+  'publish_port.all_interfaces': { yaml: 'container:\n  publish_ports: ["8443:443/tcp"]\n', pointer: '/container/publish_ports/0' },
 }
 
 const withAllowed = (yaml: string, entries: Record<string, string>) =>
@@ -72,6 +73,7 @@ Guard('safe neighbours of unsafe settings pass', () => {
     'container:\n  seccomp_profile: /usr/share/qm/seccomp-no-rt.json\n',
     'mode: package\ncontainer:\n  read_only: false\n',
     'nested:\n  - { name: n, image: x, pull: always, oom_score_adjust: 600 }\n',
+    'container:\n  publish_ports: ["127.0.0.1:8443:443", "[::1]:5353:53/udp", "192.168.7.2::80"]\n',
   ]) {
     assert.equal(load(yaml).errors, [], yaml)
   }

@@ -9,7 +9,10 @@ import {
 import { QM } from '../qm/paths.ts'
 import { escapeKey, suggest } from './messages.ts'
 import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
-import { DIR_ROOTS, FILE_ROOTS, pathProblem } from './paths.ts'
+import { DIR_ROOTS, FILE_ROOTS, HOST_DIR_ROOTS, pathProblem } from './paths.ts'
+import { parsePublishPort } from './ports.ts'
+import { qmContext } from '../isolation/contexts.ts'
+import { hostPathProblem } from '../isolation/host-paths.ts'
 import { guard, NESTED_OWNED, type Found } from './guard.ts'
 import { embeddedImages, imageName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
@@ -51,7 +54,7 @@ function checkRootfs(config: QmConfig, given: (p: string) => boolean): Check[] {
   if (sources.length > 0) {
     const depsolve = [
       ...DEPSOLVE_KEYS.filter((k) => given(`/rootfs/${k}`)).map((k) => `/rootfs/${k}`),
-      ...['rpms', 'repos'].filter((k) => given(`/content/${k}`)).map((k) => `/content/${k}`),
+      ...['rpms', 'repos', 'enable_repos'].filter((k) => given(`/content/${k}`)).map((k) => `/content/${k}`),
     ]
     for (const p of depsolve) {
       out.push(conflict(p, `needs package resolution, but rootfs comes from ${sources[0]}: put the packages into that source instead`, true))
@@ -111,14 +114,7 @@ function checkContent(config: QmConfig): Check[] {
       out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is generated from nested ${nested.name} at boot: start it with nested enabled: true`))
     }
   })
-  const unsupported: Record<string, string> = {
-    remove_files: 'removing files needs automotive-image-builder\'s lorax templates, which plain osbuild lacks; leave the files out of the source instead',
-    enable_repos: 'the debug and devel repos are automotive-image-builder distro definitions; add them to rootfs.repos',
-    sbom: 'an SBOM needs automotive-image-builder\'s depsolve metadata; generate it from the built image',
-  }
-  for (const [key, why] of Object.entries(unsupported)) {
-    if ((c as unknown as Record<string, unknown>)[key] !== undefined) out.push({ code: 'CONFIG_INVALID', message: `is not supported: ${why}`, pointer: `/content/${key}`, atKey: true })
-  }
+  c.remove_files.forEach((f, i) => path(`/content/remove_files/${i}/path`, f.path, DIR_ROOTS))
   return out
 }
 
@@ -155,6 +151,51 @@ function checkContainer(config: QmConfig): Check[] {
   c.add_capabilities.forEach((name, i) => {
     if (c.drop_capabilities.map(normaliseCapability).includes(normaliseCapability(name))) {
       out.push(conflict(`/container/add_capabilities/${i}`, `${name} is also in drop_capabilities`))
+    }
+  })
+  return [...out, ...checkPorts(c), ...checkHostDirs(config)]
+}
+
+function checkPorts(c: QmConfig['container']): Check[] {
+  const out: Check[] = []
+  c.publish_ports.forEach((spec, i) => {
+    const parsed = parsePublishPort(spec)
+    if ('problem' in parsed) out.push(invalid(`/container/publish_ports/${i}`, `${spec}: ${parsed.problem}`))
+  })
+  // a published port forwards into QM's own network namespace; without one there is nothing to forward to
+  if (c.publish_ports.length > 0 && (c.network === 'host' || c.network === 'none')) {
+    out.push(conflict('/container/publish_ports', `network: ${c.network} has no network namespace of QM's own to publish ports from`, true))
+  }
+  return out
+}
+
+/**
+ * Host directories made at boot for volumes: only where the image cannot hold them
+ * (/run is a tmpfs, /var is not deployed after the first boot), never a tree the host
+ * itself owns, and only for a directory a volume of qm.container actually uses.
+ */
+function checkHostDirs(config: QmConfig): Check[] {
+  const c = config.container
+  const out: Check[] = []
+  const sources = c.volumes.map((v) => v.split(':')[0]!).filter((s) => s.startsWith('/'))
+  const seen = new Set<string>()
+  c.host_dirs.forEach((d, i) => {
+    const at = `/container/host_dirs/${i}/path`
+    const problem = pathProblem(d.path, HOST_DIR_ROOTS)
+    if (problem) return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path} ${problem}`, pointer: at })
+    // tmpfiles.d splits on blanks and expands % specifiers
+    if (/[\s%\\]/.test(d.path)) return void out.push(invalid(at, `${d.path}: a blank, "%" or "\\" would change the tmpfiles.d line`))
+    if (d.path === QM.var || d.path.startsWith(`${QM.var}/`)) {
+      return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path} is QM's own /var: create it inside QM with content.make_dirs`, pointer: at })
+    }
+    const owned = hostPathProblem(d.path, qmContext(config.oom_score_adjust))
+    if (owned) {
+      return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path}: ${owned}; qm-stage does not create or change it`, pointer: at })
+    }
+    if (seen.has(d.path)) out.push(conflict(at, `${d.path} is already listed`))
+    seen.add(d.path)
+    if (!sources.some((s) => s === d.path || s.startsWith(`${d.path}/`))) {
+      out.push(invalid(at, `${d.path} is not the source of a container.volumes entry nor a parent of one: host_dirs only makes what QM's volumes need`))
     }
   })
   return out
@@ -267,6 +308,12 @@ function unsafeSettings(config: QmConfig, guarded: Found[]): Found[] {
   if (c.seccomp_profile === 'default') found.push({ id: 'seccomp.default', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: default' })
   if (c.seccomp_profile === 'unconfined') found.push({ id: 'seccomp.unconfined', pointer: '/container/seccomp_profile', detail: 'seccomp_profile: unconfined' })
   if (config.mode === 'image' && !readOnly(config)) found.push({ id: 'read_only.off', pointer: '/container/read_only', detail: 'read_only: false on an image-mode host' })
+  c.publish_ports.forEach((spec, i) => {
+    const port = parsePublishPort(spec)
+    if (!('problem' in port) && port.hostIp === undefined) {
+      found.push({ id: 'publish_port.all_interfaces', pointer: `/container/publish_ports/${i}`, detail: `publish_ports ${spec} (give a host address, such as 127.0.0.1:${port.hostPort ?? port.containerPort}:${port.containerPort})` })
+    }
+  })
   if (config.oom_score_adjust <= 0) found.push({ id: 'oom.qm_not_positive', pointer: '/oom_score_adjust', detail: `${config.oom_score_adjust}` })
   if (config.containers_conf.oom_score_adj < config.oom_score_adjust) {
     found.push({ id: 'oom.containers_below_qm', pointer: '/containers_conf/oom_score_adj', detail: `${config.containers_conf.oom_score_adj} < ${config.oom_score_adjust}` })

@@ -17,8 +17,12 @@ export interface Loaded {
   errors: QmError[]
   /** Place of a JSON Pointer in the config, for errors found later (render). */
   locate: (pointer: string, atKey?: boolean) => Where
+  /** A config pointer as the file spells it (`/qm/...` when the config is the qm: section of a manifest). */
+  pointer: (pointer: string) => string
   /** Directory that relative paths in the config are resolved against. */
   file: string
+  /** What the loader did that the user should hear about (the parts of a manifest it ignored). */
+  notes: string[]
 }
 
 /**
@@ -30,10 +34,12 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
   const fail = (code: ErrorCode, message: string, where = at(1, 1)): Loaded => ({
     errors: [new QmError(code, message, '', where)],
     locate: () => where,
+    pointer: same,
     file,
+    notes: [],
   })
   if (bytes === undefined) return finish(undefined, undefined, undefined, file)
-  if (bytes.length > MAX_CONFIG_BYTES) return { errors: [oversizeError(bytes.length, file)], locate: () => at(1, 1), file }
+  if (bytes.length > MAX_CONFIG_BYTES) return { errors: [oversizeError(bytes.length, file)], locate: () => at(1, 1), pointer: same, file, notes: [] }
   const text = decodeUtf8(bytes)
   if (typeof text !== 'string') {
     return fail('CONFIG_INVALID', 'is not UTF-8 text (invalid byte sequence)', positionOf(bytes, text.offset, file))
@@ -50,7 +56,7 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
       const [line, col] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1]
       return new QmError('YAML_SYNTAX', e.message, '', at(line, col))
     })
-    return { errors, locate: () => at(1, 1), file }
+    return { errors, locate: () => at(1, 1), pointer: same, file, notes: [] }
   }
   let raw: unknown
   try {
@@ -78,18 +84,37 @@ export function oversizeError(size: number, file: string): QmError {
   return new QmError('CONFIG_INVALID', `the file is ${size} bytes; a config may be at most ${MAX_CONFIG_BYTES} bytes`, '', { file, line: 1, col: 1 })
 }
 
-function finish(raw: unknown, doc: Document | undefined, lc: LineCounter | undefined, file: string): Loaded {
-  const where = (pointer: string, atKey = false): Where =>
-    doc && lc ? locate(doc, lc, file, pointer, atKey) : { file, line: 1, col: 1 }
+const same = (pointer: string) => pointer
+
+function finish(whole: unknown, doc: Document | undefined, lc: LineCounter | undefined, file: string): Loaded {
+  const { raw, prefix, notes } = qmSection(whole, file)
+  const pointer = (p: string) => `${prefix}${p}`
+  const where = (p: string, atKey = false): Where =>
+    doc && lc ? locate(doc, lc, file, pointer(p), atKey) : { file, line: 1, col: 1 }
   const { config, issues } = validateConfig(raw)
   // a control character is the one error at its place, whatever rule of the schema it also breaks there
   const controls = controlCharacterChecks(raw)
   const flagged = new Set(controls.map((c) => c.pointer))
-  const errors = [...controls, ...issues.filter((i) => !flagged.has(i.pointer))].map((i) => new QmError('CONFIG_INVALID', i.message, i.pointer, where(i.pointer, i.atKey)))
+  const error = (code: ErrorCode, message: string, p: string, atKey?: boolean) => new QmError(code, message, pointer(p), where(p, atKey))
+  const errors = [...controls, ...issues.filter((i) => !flagged.has(i.pointer))].map((i) => error('CONFIG_INVALID', i.message, i.pointer, i.atKey))
   if (config && controls.length === 0) {
-    for (const c of checkConfig(config, raw ?? {})) errors.push(new QmError(c.code, c.message, c.pointer, where(c.pointer, c.atKey)))
+    for (const c of checkConfig(config, raw ?? {})) errors.push(error(c.code, c.message, c.pointer, c.atKey))
   }
-  return { config: errors.length === 0 ? config : undefined, errors: sortErrors(errors), locate: where, file }
+  return { config: errors.length === 0 ? config : undefined, errors: sortErrors(errors), locate: where, pointer, file, notes }
+}
+
+/**
+ * An automotive-image-builder manifest, or just its `qm:` block pasted with its key: the
+ * config is the `qm:` section (qm-stage's keys are a superset of AIB's there). A qm.yaml
+ * itself has no `qm` key, so the shapes cannot be confused.
+ */
+function qmSection(whole: unknown, file: string): { raw: unknown; prefix: string; notes: string[] } {
+  if (whole === null || typeof whole !== 'object' || Array.isArray(whole) || !Object.hasOwn(whole, 'qm')) return { raw: whole, prefix: '', notes: [] }
+  const section = (whole as Record<string, unknown>).qm
+  const ignored = Object.keys(whole).filter((k) => k !== 'qm')
+  const notes = ignored.length > 0 ? [`${file}: read its qm: section; ignored the rest of the manifest (${ignored.join(', ')}), which is automotive-image-builder's to build`] : []
+  // `qm:` with nothing after it is AIB's way to say "a default QM", as `qm: {}` is
+  return { raw: section ?? {}, prefix: '/qm', notes }
 }
 
 function decodeUtf8(bytes: Uint8Array): string | { offset: number } {

@@ -2,6 +2,8 @@
 
 export const FILE_ROOTS = ['/etc/', '/usr/'] as const
 export const DIR_ROOTS = ['/etc/', '/usr/', '/var/'] as const
+/** Host directories qm-stage creates at boot (tmpfiles.d): what the image itself cannot hold. */
+export const HOST_DIR_ROOTS = ['/run/', '/var/'] as const
 const FORBIDDEN_ROOTS = ['/usr/local/']
 
 /** Why `path` is not an absolute, normalised path under one of `roots`, or undefined if it is. */

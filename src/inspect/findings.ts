@@ -4,6 +4,8 @@ import { canonicalHostPath } from '../isolation/host-paths.ts'
 import { classifyEntry, classifyPodmanArgs, type RawContext } from '../isolation/raw-keys.ts'
 import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccomp.ts'
 import { IN_QM, QM } from '../qm/paths.ts'
+import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
+import { parsePublishPort } from '../config/ports.ts'
 import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
 import type { InsideModel } from './inside.ts'
@@ -17,6 +19,8 @@ export interface Facts {
   quadlet: QuadletModel
   inside: InsideModel
   host: TreeView
+  /** QM's own view: the rootfs with /etc/qm and /var/qm on /etc and /var */
+  qm: TreeView
   /** whether the input carries SELinux labels at all (tars from osbuild do; directories cannot) */
   hasLabels: boolean
 }
@@ -145,6 +149,10 @@ function isolation(facts: Facts): Finding[] {
   }
   const readOnly = setting(u, 'Container', 'ReadOnly')
   if (report.imageMode && readOnly && /^(false|no|0|off)$/i.test(readOnly.value)) hits.push(['read_only.off', 'ReadOnly=false on an image-mode host', readOnly.file])
+  for (const p of items(u, 'PublishPort')) {
+    const port = parsePublishPort(p.value)
+    if (!('problem' in port) && port.hostIp === undefined) hits.push(['publish_port.all_interfaces', `PublishPort=${p.value}`, p.file])
+  }
   const oom = setting(u, 'Service', 'OOMScoreAdjust')
   const qmScore = oom ? Number(oom.value) : 0
   if (qmScore <= 0) hits.push(['oom.qm_not_positive', `OOMScoreAdjust=${oom?.value ?? '(none)'}`, oom?.file ?? report.quadlet.unit])
@@ -204,8 +212,9 @@ function hostOom({ report, host }: Facts): Finding[] {
   ]
 }
 
-function inside({ report: r, inside: model, host }: Facts): Finding[] {
+function inside({ report: r, inside: model, host, quadlet: q, qm }: Facts): Finding[] {
   const out: Finding[] = []
+  const targets = r.quadlet.unit ? items(q.effective, 'Volume').map((v) => volumeTarget(v.value)) : []
   if (r.placement.rootfs.present && r.inside.containersConf.files.length === 0) {
     out.push(finding('containers_conf.missing', 'warning', 'QM has no containers.conf: nested containers get podman\'s defaults (OOM score, network, subnet)'))
   }
@@ -219,6 +228,11 @@ function inside({ report: r, inside: model, host }: Facts): Finding[] {
       out.push(
         finding('nested.image_not_embedded', never ? 'error' : 'warning', `${n.name} runs ${n.image.value}, which is not in QM's image stores${never ? ' and Pull=never: it cannot start' : ': it is pulled at runtime'}`, n.file),
       )
+    }
+    for (const v of r.quadlet.unit ? (n.volumes ?? []) : []) {
+      const source = bindSource(v.value)
+      const why = source && notFromHost(source, targets, (p) => qm.exists(p))
+      if (why) out.push(finding('nested.mount_not_from_host', 'warning', `${n.name}: Volume=${v.value}: ${why}`, `${v.file}${v.line ? `:${v.line}` : ''}`))
     }
     for (const copy of n.shadowed) {
       if (host.text(copy) !== host.text(n.file)) out.push(finding('nested.shadowed', 'info', `${copy} differs from ${n.file}, which QM reads at runtime`, copy))

@@ -108,6 +108,8 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const image = unit.find('Container', 'Image')
     const oom = unit.find('Service', 'OOMScoreAdjust')
     const pull = unit.get('Container', 'Pull')
+    const volumes = unit.find('Container', 'Volume')
+    const volumeItems = volumes === undefined ? [] : volumes.kind === 'scalar' ? [volumes.value] : volumes.items
     // the rootfs's own copy under /etc is hidden at runtime by the /etc/qm mount
     const hidden = found.unit!.startsWith('/etc/') ? `${QM.rootfs}${found.unit}` : undefined
     const shadowed = [...found.shadowed.map((p) => qm.resolve(p)!), ...(hidden && qm.index.entries.has(hidden) ? [hidden] : [])]
@@ -118,6 +120,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
       ...(image?.kind === 'scalar' ? { image: sourced(image.value), imageEmbedded: known.has(normaliseImageRef(image.value.value)) } : {}),
       ...(pull ? { pull } : {}),
       ...(oom?.kind === 'scalar' ? { oomScoreAdjust: sourced(oom.value) } : {}),
+      ...(volumeItems.length > 0 ? { volumes: volumeItems.map(sourced) } : {}),
     }
   })
 }

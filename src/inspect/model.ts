@@ -27,5 +27,5 @@ export function reportOf(index: TreeIndex, input: string): Report {
     selinux: selinuxModel(host),
   }
   const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
-  return { ...report, findings: findings({ report, quadlet, inside, host, hasLabels }) }
+  return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels }) }
 }

@@ -52,6 +52,8 @@ export interface NestedQuadlet {
   imageEmbedded?: boolean
   pull?: string
   oomScoreAdjust?: Sourced
+  /** its Volume= entries */
+  volumes?: Sourced[]
 }
 
 export interface Report {

@@ -19,6 +19,8 @@ export const QM = {
   selinuxInterface: '/usr/share/selinux/devel/include/services/qm.if',
   /** the host's service manager settings qm-stage adds */
   managerDropin: '/usr/lib/systemd/system.conf.d/10-qm-oom.conf',
+  /** host directories QM's volumes need, made at every boot (systemd-tmpfiles-setup runs before qm.service) */
+  volumeTmpfiles: '/usr/lib/tmpfiles.d/qm-volumes.conf',
 } as const
 
 /** Paths inside the QM tree (QM's own view; /etc and /var are /etc/qm and /var/qm on the host). */

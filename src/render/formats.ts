@@ -2,7 +2,7 @@ import { stringify } from 'yaml'
 import type { Plan } from './plan.ts'
 import type { Json, Manifest, Sources } from '../manifest/types.ts'
 
-export const FORMATS = ['mpp', 'manifest', 'stages'] as const
+export const FORMATS = ['mpp', 'manifest', 'stages', 'aib'] as const
 export type Format = (typeof FORMATS)[number]
 
 /** Name of the osbuild-mpp variable holding the host stages in the mpp format. */
@@ -30,6 +30,8 @@ export function formatPlan(plan: Plan, format: Format): string {
     }
     case 'stages':
       return `${JSON.stringify({ pipelines: plan.pipelines, host_stages: plan.hostStages, sources }, null, 2)}\n`
+    case 'aib':
+      throw new Error('the aib format is made from the config, not from a plan (render does it)')
   }
 }
 

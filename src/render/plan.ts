@@ -5,6 +5,7 @@ import { IN_QM } from '../qm/paths.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { parallel, sequence } from '../manifest/fragment.ts'
 import type { Fragment, Pipeline, Sources, Stage } from '../manifest/types.ts'
+import * as hostDirs from '../../stages/host-dirs.ts'
 import * as hostDropins from '../../stages/host-dropins.ts'
 import * as hostOom from '../../stages/host-oom.ts'
 import * as hostPlacement from '../../stages/host-placement.ts'
@@ -30,11 +31,22 @@ export interface Plan {
   sources: Sources
 }
 
+/** automotive-image-builder's fixed package set of every QM tree. */
+export const aibBasePackages = (config: QmConfig): string[] => ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${config.policy}`, 'procps-ng']
+
 /** The base packages of a QM tree (automotive-image-builder's set), plus the BlueChi agent when it is on. */
 function basePackages(config: QmConfig): string[] {
-  const base = ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${config.policy}`, 'procps-ng']
+  const base = aibBasePackages(config)
   return config.bluechi.enabled ? [...base, 'bluechi-agent'] : base
 }
+
+/**
+ * content.enable_repos as automotive-image-builder resolves it: the distro's debug and
+ * devel repos, which its distro files (and so an importing AIB manifest) define as the
+ * variables distro_debug_repos and distro_devel_repos.
+ */
+const distroRepoVars = (config: QmConfig): string[] =>
+  config.content.enable_repos.map((r) => `distro_${r}_repos`).filter((v) => !config.rootfs.repos_from.includes(v))
 
 /** Config and resolved local files in, the stages of both trees out. Pure. */
 export function plan(config: QmConfig, resolved: Resolved): Plan {
@@ -73,6 +85,7 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
       hostDropins.generate(dropinOptions(config)),
       subids.generate({ lines: config.subids.host }),
       hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
+      hostDirs.generate({ dirs: config.container.host_dirs }),
     ),
     hostSelinux.generate({
       ...(resolved.module ? { module: resolved.module } : {}),
@@ -101,7 +114,7 @@ function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
         packages: [...new Set([...(r.base_packages ?? basePackages(config)), ...r.packages, ...config.content.rpms])],
         excludes: r.exclude_packages,
         repos: [...r.repos, ...config.content.repos],
-        reposFrom: r.repos_from,
+        reposFrom: [...r.repos_from, ...distroRepoVars(config)],
         architecture: r.architecture,
         modulePlatformId: r.module_platform_id,
         ...(r.releasever ? { releasever: r.releasever } : {}),
@@ -110,7 +123,7 @@ function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
   }
 }
 
-function bluechiOptions(config: QmConfig): qmBluechi.Options {
+export function bluechiOptions(config: QmConfig): qmBluechi.Options {
   const { controller, agent, dropin, node_name } = config.bluechi
   return {
     nodeName: node_name ?? `qm.${config.node}`,
@@ -134,6 +147,7 @@ function images(config: QmConfig): qmImages.Image[] {
     ...(image.digest ? { digest: image.digest } : {}),
     ...(image.image_id ? { imageId: image.image_id } : {}),
     ...(image['containers-transport'] ? { transport: image['containers-transport'] } : {}),
+    ...(image.index ? { index: true } : {}),
   }))
 }
 
@@ -142,7 +156,7 @@ function hostQuadletOptions(config: QmConfig, resolved: Resolved): hostQuadlet.O
   return { containersConf: UPSTREAM_CONTAINERS_CONF, ...(resolved.seccomp ? { seccomp: { path: profile, origin: resolved.seccomp } } : {}) }
 }
 
-function dropinOptions(config: QmConfig): hostDropins.Options {
+export function dropinOptions(config: QmConfig): hostDropins.Options {
   const socket = bluechiSocket(config)
   return {
     resources: {

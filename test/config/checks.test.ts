@@ -152,9 +152,11 @@ Other('the BlueChi controller is a socket or a host, and the agent keys qm-stage
   )
 })
 
-Other('automotive-image-builder keys plain osbuild cannot do are refused with the reason', () => {
-  const [line] = errorLines('content:\n  remove_files: [{ path: /etc/x }]\n')
-  assert.match(line!, /^qm\.yaml:2:3 CONFIG_INVALID \/content\/remove_files: is not supported: removing files needs/)
+Other('automotive-image-builder keys are accepted by the config, with their path rules', () => {
+  assert.equal(errorLines('content:\n  remove_files: [{ path: /etc/x }]\n  enable_repos: [debug]\n  sbom: { doc_path: /usr/share/qm.spdx.json }\ncontainer_checksum: ' + 'ab'.repeat(32) + '\n'), [])
+  assert.equal(codes('content:\n  remove_files: [{ path: /boot/x }]\n'), ['PATH_NOT_ALLOWED /content/remove_files/0/path'])
+  assert.equal(codes('content:\n  enable_repos: [debuginfo]\n'), ['CONFIG_INVALID /content/enable_repos/0'])
+  assert.equal(codes('container_checksum: sha256:' + 'ab'.repeat(32) + '\n'), ['CONFIG_INVALID /container_checksum'])
 })
 
 Other.run()
