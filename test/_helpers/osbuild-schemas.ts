@@ -26,8 +26,11 @@ export const validateStage = (stage: Stage, at = ''): string[] => need().stage(s
 export const validateManifest = (manifest: Manifest): string[] => need().manifest(manifest).map(mismatchText)
 
 /** A uvu suite whose tests are skipped (and counted as skipped) when no osbuild is found. */
-export function schemaSuite(name: string) {
+export const schemaSuite = (name: string) => suiteIf(name, SCHEMAS !== undefined)
+
+/** A uvu suite whose tests are skipped (and counted as skipped) when the data they check against is absent. */
+export function suiteIf(name: string, present: boolean) {
   const s = suite(name)
-  if (SCHEMAS) return s
+  if (present) return s
   return Object.assign(((title: string, fn: () => unknown) => s.skip(title, fn as never)) as typeof s, s)
 }

@@ -1,0 +1,101 @@
+// container.publish_ports, container.host_dirs, and nested mounts of host paths QM does not have.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from '../../src/inspect/inspect.ts'
+import { QM } from '../../src/qm/paths.ts'
+import { writeTreeToDir } from '../../src/tree/export.ts'
+import { load } from '../_helpers/config.ts'
+import { asInstalledByRpm, tarFile } from '../_helpers/image.ts'
+import { built, effectiveQm, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+
+const codes = (yaml: string) => load(yaml).errors.map((e) => `${e.code} ${e.pointer}`)
+
+const Ports = suite('container.publish_ports')
+
+Ports('each mapping becomes a PublishPort= of qm.service, in order', () => {
+  const { host } = built('container:\n  publish_ports: ["127.0.0.1:8443:443", "[fd00::2]:5353:53/udp", "10.0.0.5::9000-9002/sctp"]\n')
+  assert.equal(effectiveQm(host).list('Container', 'PublishPort'), ['127.0.0.1:8443:443', '[fd00::2]:5353:53/udp', '10.0.0.5::9000-9002/sctp'])
+})
+
+Ports('what podman refuses or reads otherwise is refused, naming the part', () => {
+  const bad = ['8080:80/icmp', '300.1.1.1:80:80', '0:80', '80:70000', '8080-8081:80', 'fd00::1:80:80', '[::1]80', 'a:b:c:d', '9-1']
+  for (const spec of bad) assert.equal(codes(`container:\n  publish_ports: ["${spec}"]\n`), ['CONFIG_INVALID /container/publish_ports/0'], spec)
+  assert.equal(codes('container:\n  network: none\n  publish_ports: ["127.0.0.1:80:80"]\n'), ['CONFLICT /container/publish_ports'])
+})
+
+Ports('every host interface is an opt-in with a reason, however it is spelled', () => {
+  for (const spec of ['80', '8080:80', '0.0.0.0:8080:80', '[::]:8080:80', '::80']) {
+    const errors = load(`container:\n  publish_ports: ["${spec}"]\n`).errors
+    if (spec === '::80') assert.equal(errors.map((e) => e.code), ['CONFIG_INVALID'], spec)
+    else assert.equal(errors.map((e) => e.code), ['UNSAFE_SETTING'], spec)
+  }
+})
+
+Ports.run()
+
+// ---
+
+const Dirs = suite('container.host_dirs')
+
+Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads it so', () => {
+  const { host } = built('container:\n  volumes: ["/run/vsomeip:/run/vsomeip", "/var/lib/radio/state:/var/radio"]\n  host_dirs:\n    - path: /run/vsomeip\n      mode: "0750"\n    - { path: /var/lib/radio, user: "1000", group: "1000" }\n')
+  assert.is(text(host, QM.volumeTmpfiles), "# Host directories QM's volumes need at boot, written by qm-stage.\nd /run/vsomeip 0750 root root -\nd /var/lib/radio 0755 1000 1000 -\n")
+  assert.is(mode(host, QM.volumeTmpfiles), '644')
+  if (!existsSync('/usr/bin/systemd-tmpfiles') || process.getuid?.() !== 0) return
+  const root = mkdtempSync(join(tmpdir(), 'qm-tmpfiles-'))
+  writeTreeToDir(host, join(root, 'tree'))
+  const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.volumeTmpfiles)], { encoding: 'utf8' })
+  assert.is(run.status, 0, run.stderr)
+  assert.is((statSync(join(root, 'tree/run/vsomeip')).mode & 0o7777).toString(8), '750')
+  assert.is(statSync(join(root, 'tree/var/lib/radio')).uid, 1000)
+})
+
+Dirs('only under /run and /var, never the host\'s own trees or QM\'s /var, and only for a volume', () => {
+  const one = (path: string, volume = `${path}:/x`) => codes(`container:\n  volumes: ["${volume}"]\n  host_dirs: [{ path: "${path}" }]\n`)
+  assert.equal(one('/etc/radio'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/run/../etc'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/var/qm/data'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/run/systemd/qm'), ['UNSAFE_SETTING /container/volumes/0', 'PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/run/radio', '/run/other:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
+  assert.equal(one('/run/a%b', '/run/a%b:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
+  assert.equal(one('/run/radio', '/run/radio/sock:/run/radio/sock'), [])
+})
+
+Dirs.run()
+
+// ---
+
+const Mounts = suite('nested mounts of host paths')
+
+const VSOMEIP = `rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\nnested:\n  - { name: radio, image: quay.io/x/radio, pull: missing, volumes: ["/run/vsomeip:/run/vsomeip", "/etc/radio:/etc/radio", "cache:/var/cache"] }\n`
+
+Mounts('a nested Quadlet mounting a host socket QM does not get: a note at render, a finding in the tree', async () => {
+  const { notes } = rendered(VSOMEIP)
+  assert.equal(notes.length, 1)
+  assert.match(notes[0]!, /^qm\.yaml: nested radio: Volume=\/run\/vsomeip:\/run\/vsomeip: \/run\/vsomeip is under \/run, a tmpfs of QM's own/)
+  const { host } = built(VSOMEIP, { seed: await tinySeed() })
+  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  const hits = report.findings.filter((f) => f.id === 'nested.mount_not_from_host')
+  assert.equal(hits.map((f) => [f.severity, f.file]), [['warning', '/etc/qm/containers/systemd/radio.container:6']])
+})
+
+Mounts('shared through a qm.container volume, the same mount is fine in both', async () => {
+  const shared = `${VSOMEIP}container:\n  volumes: ["/run/vsomeip:/run/vsomeip"]\n  host_dirs: [{ path: /run/vsomeip }]\n`
+  assert.equal(rendered(shared).notes, [])
+  const { host } = built(shared, { seed: await tinySeed() })
+  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host'), [])
+})
+
+Mounts('a path missing from QM\'s own tree is found too', async () => {
+  const opt = VSOMEIP.replace('/run/vsomeip:/run/vsomeip', '/opt/maps:/maps')
+  const { host } = built(opt, { seed: await tinySeed() })
+  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host').map((f) => f.message.split(': ').slice(0, 2).join(': ')), ['radio: Volume=/opt/maps:/maps'])
+})
+
+Mounts.run()
