@@ -11,8 +11,7 @@ import { escapeKey, suggest } from './messages.ts'
 import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
 import { DIR_ROOTS, FILE_ROOTS, HOST_DIR_ROOTS, pathProblem } from './paths.ts'
 import { parsePublishPort } from './ports.ts'
-import { qmContext } from '../isolation/contexts.ts'
-import { hostPathProblem } from '../isolation/host-paths.ts'
+import { canonicalHostPath, classifyHostPath } from '../isolation/host-paths.ts'
 import { guard, NESTED_OWNED, type Found } from './guard.ts'
 import { embeddedImages, imageName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
@@ -188,9 +187,11 @@ function checkHostDirs(config: QmConfig): Check[] {
     if (d.path === QM.var || d.path.startsWith(`${QM.var}/`)) {
       return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path} is QM's own /var: create it inside QM with content.make_dirs`, pointer: at })
     }
-    const owned = hostPathProblem(d.path, qmContext(config.oom_score_adjust))
-    if (owned) {
-      return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path}: ${owned}; qm-stage does not create or change it`, pointer: at })
+    // tmpfiles.d also resets the mode and owner of an existing directory: never one a host service owns.
+    // Whether QM may mount it at all is the volume's question (the host path policy, allow_unsafe).
+    const owner = classifyHostPath(canonicalHostPath(d.path))
+    if (owner.verdict !== 'allow' && owner.path !== '/run') {
+      return void out.push({ code: 'PATH_NOT_ALLOWED', message: `${d.path} is ${owner.name} (${owner.why}); qm-stage does not create or change it`, pointer: at })
     }
     if (seen.has(d.path)) out.push(conflict(at, `${d.path} is already listed`))
     seen.add(d.path)

@@ -19,7 +19,7 @@ export function nestedMountNotes(config: QmConfig): string[] {
     n.volumes.flatMap((v) => {
       const source = bindSource(v)
       const why = source && notFromHost(source, targets, inTree)
-      return why ? [`nested ${n.name}: Volume=${v}: ${why}; to share the host's, add "${source}:${source}" to container.volumes (and ${source} to container.host_dirs if nothing on the host creates it before QM starts)`] : []
+      return why ? [`nested ${n.name}: Volume=${v}: ${why}; to share a host socket, bring it into QM with container.volumes (host-QM IPC belongs under /run/ipc: "/run/ipc/NAME:${source}") and container.host_dirs`] : []
     }),
   )
 }

@@ -42,27 +42,33 @@ Ports.run()
 const Dirs = suite('container.host_dirs')
 
 Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads it so', () => {
-  const { host } = built('container:\n  volumes: ["/run/vsomeip:/run/vsomeip", "/var/lib/radio/state:/var/radio"]\n  host_dirs:\n    - path: /run/vsomeip\n      mode: "0750"\n    - { path: /var/lib/radio, user: "1000", group: "1000" }\n')
-  assert.is(text(host, QM.volumeTmpfiles), "# Host directories QM's volumes need at boot, written by qm-stage.\nd /run/vsomeip 0750 root root -\nd /var/lib/radio 0755 1000 1000 -\n")
+  const { host } = built('container:\n  volumes: ["/run/ipc/vsomeip:/run/vsomeip", "/var/radio/state:/var/radio"]\n  host_dirs:\n    - path: /run/ipc/vsomeip\n      mode: "0750"\n    - { path: /var/radio, user: "1000", group: "1000" }\n')
+  assert.is(text(host, QM.volumeTmpfiles), "# Host directories QM's volumes need at boot, written by qm-stage.\nd /run/ipc/vsomeip 0750 root root -\nd /var/radio 0755 1000 1000 -\n")
   assert.is(mode(host, QM.volumeTmpfiles), '644')
   if (!existsSync('/usr/bin/systemd-tmpfiles') || process.getuid?.() !== 0) return
   const root = mkdtempSync(join(tmpdir(), 'qm-tmpfiles-'))
   writeTreeToDir(host, join(root, 'tree'))
   const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.volumeTmpfiles)], { encoding: 'utf8' })
   assert.is(run.status, 0, run.stderr)
-  assert.is((statSync(join(root, 'tree/run/vsomeip')).mode & 0o7777).toString(8), '750')
-  assert.is(statSync(join(root, 'tree/var/lib/radio')).uid, 1000)
+  assert.is((statSync(join(root, 'tree/run/ipc/vsomeip')).mode & 0o7777).toString(8), '750')
+  assert.is(statSync(join(root, 'tree/var/radio')).uid, 1000)
 })
 
 Dirs('only under /run and /var, never the host\'s own trees or QM\'s /var, and only for a volume', () => {
-  const one = (path: string, volume = `${path}:/x`) => codes(`container:\n  volumes: ["${volume}"]\n  host_dirs: [{ path: "${path}" }]\n`)
-  assert.equal(one('/etc/radio'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
-  assert.equal(one('/run/../etc'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
-  assert.equal(one('/var/qm/data'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
-  assert.equal(one('/run/systemd/qm'), ['UNSAFE_SETTING /container/volumes/0', 'PATH_NOT_ALLOWED /container/host_dirs/0/path'])
-  assert.equal(one('/run/radio', '/run/other:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
-  assert.equal(one('/run/a%b', '/run/a%b:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
-  assert.equal(one('/run/radio', '/run/radio/sock:/run/radio/sock'), [])
+  const one = (path: string, volume = `${path}:/x`, allow = '') => codes(`container:\n  volumes: ["${volume}"]\n  host_dirs: [{ path: "${path}" }]\n${allow}`)
+  const accepted = 'allow_unsafe:\n  volume.host_path: the test mounts it on purpose\n'
+  assert.equal(one('/etc/radio', undefined, accepted), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/run/../etc', '/run/ipc/x:/x'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/var/qm/data', '/run/ipc/x:/x'), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  // tmpfiles.d would reset a host service's directory: refused even when the volume is accepted
+  assert.equal(one('/run/systemd/qm', undefined, accepted), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/var/lib/radio', undefined, accepted), ['PATH_NOT_ALLOWED /container/host_dirs/0/path'])
+  assert.equal(one('/run/ipc/radio', '/run/ipc/other:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
+  assert.equal(one('/run/ipc/a%b', '/run/ipc/a%b:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
+  assert.equal(one('/run/ipc/radio', '/run/ipc/radio/sock:/run/radio.sock'), [])
+  // a directory for a volume the host path policy refuses is only as good as that volume's opt-in
+  assert.equal(one('/run/vsomeip'), ['UNSAFE_SETTING /container/volumes/0'])
+  assert.equal(one('/run/vsomeip', undefined, accepted), [])
 })
 
 Dirs.run()
@@ -71,7 +77,7 @@ Dirs.run()
 
 const Mounts = suite('nested mounts of host paths')
 
-const VSOMEIP = `rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\nnested:\n  - { name: radio, image: quay.io/x/radio, pull: missing, volumes: ["/run/vsomeip:/run/vsomeip", "/etc/radio:/etc/radio", "cache:/var/cache"] }\n`
+const VSOMEIP = `rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\nnested:\n  - { name: radio, image: quay.io/x/radio, pull: missing, volumes: ["/run/vsomeip:/run/vsomeip", "/var/lib/radio:/var/lib/radio", "cache:/var/cache"] }\n`
 
 Mounts('a nested Quadlet mounting a host socket QM does not get: a note at render, a finding in the tree', async () => {
   const { notes } = rendered(VSOMEIP)
@@ -84,7 +90,7 @@ Mounts('a nested Quadlet mounting a host socket QM does not get: a note at rende
 })
 
 Mounts('shared through a qm.container volume, the same mount is fine in both', async () => {
-  const shared = `${VSOMEIP}container:\n  volumes: ["/run/vsomeip:/run/vsomeip"]\n  host_dirs: [{ path: /run/vsomeip }]\n`
+  const shared = `${VSOMEIP}container:\n  volumes: ["/run/ipc/vsomeip:/run/vsomeip"]\n  host_dirs: [{ path: /run/ipc/vsomeip }]\n`
   assert.equal(rendered(shared).notes, [])
   const { host } = built(shared, { seed: await tinySeed() })
   const report = await inspect(await tarFile(asInstalledByRpm(host)))
@@ -92,10 +98,10 @@ Mounts('shared through a qm.container volume, the same mount is fine in both', a
 })
 
 Mounts('a path missing from QM\'s own tree is found too', async () => {
-  const opt = VSOMEIP.replace('/run/vsomeip:/run/vsomeip', '/opt/maps:/maps')
+  const opt = VSOMEIP.replace('/run/vsomeip:/run/vsomeip', '/srv/maps:/maps')
   const { host } = built(opt, { seed: await tinySeed() })
   const report = await inspect(await tarFile(asInstalledByRpm(host)))
-  assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host').map((f) => f.message.split(': ').slice(0, 2).join(': ')), ['radio: Volume=/opt/maps:/maps'])
+  assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host').map((f) => f.message.split(': ').slice(0, 2).join(': ')), ['radio: Volume=/srv/maps:/maps'])
 })
 
 Mounts.run()
