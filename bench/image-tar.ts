@@ -13,13 +13,16 @@ export interface Shape {
 
 interface Spec {
   path: string
-  type: 'file' | 'dir' | 'symlink' | 'hardlink'
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo'
   size: number
   mode: number
   label: string
   target?: string
   /** Literal content for the config files the inspect report reads. */
   text?: string
+  /** A character device's number (an overlay whiteout is 0:0). */
+  major?: number
+  minor?: number
 }
 
 /** mulberry32: small, fast, and the same on every machine. */
@@ -192,9 +195,9 @@ function contentPool(): Buffer {
 
 // ---- tar writing ----------------------------------------------------------------------------
 
-const TYPEFLAG = { file: '0', hardlink: '1', symlink: '2', dir: '5' } as const
+const TYPEFLAG = { file: '0', hardlink: '1', symlink: '2', char: '3', dir: '5', fifo: '6' } as const
 
-function ustarHeader(b: Buffer, name: string, spec: { type: string; size: number; mode: number; linkname: string }): void {
+function ustarHeader(b: Buffer, name: string, spec: { type: string; size: number; mode: number; linkname: string; major?: number; minor?: number }): void {
   b.fill(0, 0, 512)
   b.write(name, 0, 100, 'utf8')
   b.write(spec.mode.toString(8).padStart(7, '0'), 100, 'latin1')
@@ -207,6 +210,10 @@ function ustarHeader(b: Buffer, name: string, spec: { type: string; size: number
   b.write('ustar\u000000', 257, 'latin1')
   b.write('root', 265, 'latin1')
   b.write('root', 297, 'latin1')
+  if (spec.major !== undefined) {
+    b.write(spec.major.toString(8).padStart(7, '0'), 329, 'latin1')
+    b.write((spec.minor ?? 0).toString(8).padStart(7, '0'), 337, 'latin1')
+  }
   b.fill(0x20, 148, 156)
   let sum = 0
   for (let i = 0; i < 512; i++) sum += b[i]!
@@ -258,7 +265,104 @@ class Out {
 
 /** Write the tar for `shape` to `path`; returns its member count and size in bytes. */
 export function writeImageTar(path: string, shape: Shape): { members: number; bytes: number } {
-  const specs = buildTree(shape)
+  return writeSpecs(path, buildTree(shape))
+}
+
+/**
+ * A QM rootfs as `tree --seed` takes it (what rpm would install into qm_rootfs): an OS tree from its root,
+ * with the files QM's stages read (storage.conf, the BlueChi agent's unit, os-release), and an image store
+ * under /usr/lib/containers/storage whose layers hold overlay whiteouts (character devices 0:0) and a FIFO.
+ */
+export function writeSeedTar(path: string, shape: Shape): { members: number; bytes: number } {
+  return writeSpecs(path, buildSeed(shape))
+}
+
+function buildSeed(shape: Shape): Spec[] {
+  const rand = prng(0x5eed)
+  const specs: Spec[] = []
+  const dirs = new Set<string>([''])
+  const dir = (path: string, label = 'usr_t', mode = 0o755) => {
+    const missing: string[] = []
+    for (let p = path; p !== '' && !dirs.has(p); p = p.slice(0, p.lastIndexOf('/'))) missing.push(p)
+    for (const p of missing.reverse()) {
+      dirs.add(p)
+      specs.push({ path: p, type: 'dir', size: 0, mode: p === path ? mode : 0o755, label })
+    }
+  }
+  const file = (path: string, size: number, label: string, text?: string, mode = 0o644) => {
+    dir(path.slice(0, path.lastIndexOf('/')), label)
+    specs.push({ path, type: 'file', size: text === undefined ? size : Buffer.byteLength(text), mode, label, ...(text === undefined ? {} : { text }) })
+  }
+  specs.push({ path: '/', type: 'dir', size: 0, mode: 0o755, label: 'root_t' })
+  file('/etc/os-release', 0, 'etc_t', 'NAME="AutoSD"\nID=autosd\nVERSION_ID=10\n')
+  file('/usr/share/containers/storage.conf', 0, 'usr_t', '[storage]\ndriver = "overlay"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n\n[storage.options]\nadditionalimagestores = []\n')
+  file('/usr/lib/systemd/system/bluechi-agent.service', 0, 'systemd_unit_file_t', '[Unit]\nDescription=BlueChi agent\n[Service]\nExecStart=/usr/libexec/bluechi-agent\n[Install]\nWantedBy=multi-user.target\n')
+  file('/usr/lib/systemd/system/multi-user.target', 0, 'systemd_unit_file_t', '[Unit]\nDescription=Multi-User System\n')
+  for (const bin of ['usr/lib/systemd/systemd', 'usr/bin/podman', 'usr/libexec/bluechi-agent', 'usr/bin/conmon', 'usr/bin/crun']) {
+    file(`/${bin}`, 200_000 + Math.floor(rand() * 800_000), 'bin_t', undefined, 0o755)
+  }
+  dir('/usr/sbin')
+  specs.push({ path: '/usr/sbin/init', type: 'symlink', size: 0, mode: 0o777, label: 'bin_t', target: '../lib/systemd/systemd' })
+  specs.push({ path: '/sbin', type: 'symlink', size: 0, mode: 0o777, label: 'bin_t', target: 'usr/sbin' })
+  dir('/var/tmp', 'tmp_t', 0o1777)
+  // Layers of the embedded images, each with whiteouts (deleted files) and one with a FIFO.
+  const layers = Math.max(4, Math.round((shape.bytes / 1e9) * 8))
+  for (let l = 0; l < layers; l++) {
+    const diff = `/usr/lib/containers/storage/overlay/${(l * 104729).toString(16).padStart(12, '0')}/diff`
+    dir(`${diff}/etc`, 'container_ro_file_t')
+    for (let w = 0; w < 6; w++) specs.push({ path: `${diff}/etc/${WORDS[(l + w) % WORDS.length]}.conf`, type: 'char', size: 0, mode: 0o000, label: 'container_ro_file_t', major: 0, minor: 0 })
+    if (l === 0) {
+      dir(`${diff}/run`, 'container_ro_file_t')
+      specs.push({ path: `${diff}/run/initctl`, type: 'fifo', size: 0, mode: 0o600, label: 'container_ro_file_t' })
+    }
+  }
+  // Large files: ~55% of the bytes (locale archive, LLVM, rpmdb, image layer blobs).
+  const largeCount = Math.max(8, Math.round((shape.bytes / 1e9) * 20))
+  const largeBudget = shape.bytes * 0.55
+  const largeNames = ['usr/lib/locale/locale-archive', 'usr/lib64/libLLVM.so.17', 'var/lib/rpm/rpmdb.sqlite', 'usr/lib64/libicudata.so.74', 'usr/share/fonts/noto/NotoSansCJK.ttc']
+  const weights = Array.from({ length: largeCount }, () => 0.3 + rand())
+  const weightSum = weights.reduce((a, b) => a + b, 0)
+  for (let i = 0; i < largeCount; i++) {
+    const name = i < largeNames.length ? largeNames[i]! : `usr/lib/containers/storage/overlay/${((i % layers) * 104729).toString(16).padStart(12, '0')}/diff/usr/lib/blob-${i}.bin`
+    file(`/${name}`, Math.round((largeBudget * weights[i]!) / weightSum), 'usr_t')
+  }
+  // /etc and /var of an OS: QM's host stages copy both again (to /etc/qm and /var/qm).
+  for (let i = 0; i < 400; i++) file(`/etc/${WORDS[i % WORDS.length]}/conf-${i}.conf`, 200 + Math.floor(rand() * 3000), 'etc_t')
+  for (let i = 0; i < 120; i++) file(`/var/lib/${WORDS[i % WORDS.length]}/state-${i}`, Math.floor(rand() * 8000), 'var_lib_t')
+
+  const fixed = specs.length
+  const bulkEntries = shape.entries - fixed
+  const smallBudget = shape.bytes - specs.reduce((n, s) => n + s.size, 0)
+  const bulk: Spec[] = []
+  const roots = ['/usr/share/doc', '/usr/share/man', '/usr/share/locale', '/usr/lib64', '/usr/lib/python3.12', '/usr/share/icons', '/usr/lib64/gconv', '/usr/share/zoneinfo']
+  let d = 0
+  while (bulk.length < bulkEntries) {
+    const root = roots[d % roots.length]!
+    const sub = `${root}/${WORDS[Math.floor(rand() * WORDS.length)]}-${d.toString(36)}`
+    const before = specs.length
+    dir(sub, 'usr_t')
+    bulk.push(...specs.splice(before))
+    const n = 6 + Math.floor(rand() * 14)
+    for (let i = 0; i < n; i++) {
+      const r = rand()
+      const path = `${sub}/f${i.toString().padStart(3, '0')}-${WORDS[(d + i) % WORDS.length]}`
+      if (r < 0.09) bulk.push({ path: `${path}.so`, type: 'symlink', size: 0, mode: 0o777, label: 'usr_t', target: `f000-${WORDS[d % WORDS.length]}` })
+      else if (r < 0.1 && i > 0) bulk.push({ path: `${sub}/zz-hardlink-${i}`, type: 'hardlink', size: 0, mode: 0o644, label: 'usr_t', target: `${sub}/f000-${WORDS[d % WORDS.length]}`.slice(1) })
+      else bulk.push({ path, type: 'file', size: Math.min(2_000_000, Math.round(Math.exp(8 + 1.6 * gauss(rand)))), mode: r < 0.2 ? 0o755 : 0o644, label: 'usr_t' })
+    }
+    d++
+  }
+  bulk.length = Math.min(bulk.length, bulkEntries)
+  const files = bulk.filter((s) => s.type === 'file')
+  const sum = files.reduce((n, s) => n + s.size, 0)
+  for (const s of files) s.size = Math.round((s.size * smallBudget) / sum)
+  specs.push(...bulk)
+  const valid = validateLinks(specs)
+  valid.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return valid
+}
+
+function writeSpecs(path: string, specs: Spec[]): { members: number; bytes: number } {
   const pool = contentPool()
   const fd = openSync(path, 'w')
   const out = new Out(fd)
@@ -281,7 +385,7 @@ export function writeImageTar(path: string, shape: Shape): { members: number; by
       paxBlock.fill(0)
       pax.copy(paxBlock)
       const size = spec.type === 'file' ? spec.size : 0
-      ustarHeader(out.reserve(512), name.slice(0, 99), { type: TYPEFLAG[spec.type], size, mode: spec.mode, linkname: linkname.slice(0, 99) })
+      ustarHeader(out.reserve(512), name.slice(0, 99), { type: TYPEFLAG[spec.type], size, mode: spec.mode, linkname: linkname.slice(0, 99), ...(spec.type === 'char' ? { major: spec.major!, minor: spec.minor! } : {}) })
       if (spec.text !== undefined) {
         const data = Buffer.from(spec.text)
         const block = out.reserve(Math.ceil(data.length / 512) * 512)

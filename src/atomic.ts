@@ -89,8 +89,16 @@ export function requireParentDir(path: string): void {
  * cause; the old file is then untouched and no temporary file is left.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
-  const fs = options.fs ?? nodeFs
   const bytes = typeof data === 'string' ? Buffer.from(data) : data
+  await writeStreamAtomic(path, (write) => write(bytes), options)
+}
+
+/**
+ * `writeFileAtomic` for output made piece by piece (a tar of a seeded tree is gigabytes): `produce` calls
+ * `write` with each piece, in order, awaiting it; a piece's memory may be reused once its write resolves.
+ */
+export async function writeStreamAtomic(path: string, produce: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>, options: WriteOptions = {}): Promise<void> {
+  const fs = options.fs ?? nodeFs
   const fail = (e: unknown, what: string): never => {
     throw new QmError('OUTPUT_WRITE', `cannot write ${path}: ${writeReason(e)}; ${what}`)
   }
@@ -101,7 +109,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     fail(e, 'nothing was written')
   }
   if (st?.isDirectory()) fail(Object.assign(new Error(''), { code: 'EISDIR' }), 'nothing was written')
-  if (st && !st.isFile()) return writeInPlace(path, bytes, fs, options, fail)
+  if (st && !st.isFile()) return writeInPlace(path, produce, fs, options, fail)
   if (!st) requireParentDir(path)
   // the file a symlink names is the one to replace, in its own directory
   const real = st ? nodeFs.realpathSync(path) : path
@@ -110,7 +118,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   let fd: number | undefined
   try {
     fd = fs.openSync(tmp, 'wx', st ? st.mode & 0o777 : 0o644)
-    await writeAll(fs, fd, bytes, options)
+    const out = fd
+    await produce((bytes) => writeAll(fs, out, bytes, options))
     fs.fsyncSync(fd)
     const closing = fd
     fd = undefined
@@ -124,6 +133,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     } catch {
       // best effort; the cause is reported below
     }
+    if (e instanceof QmError) throw e
     fail(e, st ? 'the old file is kept' : 'nothing was written')
   } finally {
     untrack()
@@ -140,16 +150,24 @@ async function writeAll(fs: WriteFs, fd: number, bytes: Uint8Array, options: Wri
   }
 }
 
-async function writeInPlace(path: string, bytes: Uint8Array, fs: WriteFs, options: WriteOptions, fail: (e: unknown, what: string) => never): Promise<void> {
+async function writeInPlace(
+  path: string,
+  produce: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+  fs: WriteFs,
+  options: WriteOptions,
+  fail: (e: unknown, what: string) => never,
+): Promise<void> {
   let fd: number | undefined
   try {
     fd = fs.openSync(path, 'w', 0o644)
-    await writeAll(fs, fd, bytes, options)
+    const out = fd
+    await produce((bytes) => writeAll(fs, out, bytes, options))
     const closing = fd
     fd = undefined
     fs.closeSync(closing)
   } catch (e) {
     closeQuietly(fs, fd)
+    if (e instanceof QmError) throw e
     fail(e, 'it is not a regular file, so it was written in place and may have received part of the output')
   }
 }

@@ -23,6 +23,9 @@ export interface RawHeader {
   /** GNU sparse only: the file's real size, and whether extension blocks follow this header. */
   realSize?: number
   extended?: boolean
+  /** Character and block devices only: the device number. */
+  devmajor?: number
+  devminor?: number
 }
 
 /** `n` rounded up to whole blocks. */
@@ -141,6 +144,10 @@ export function parseHeader(b: Buffer, at: number): RawHeader {
     gid: readNumber(b, at + 116, 8),
     size: readNumber(b, at + 124, 12),
     format,
+  }
+  if (header.flag === 0x33 /* 3 */ || header.flag === 0x34 /* 4 */) {
+    header.devmajor = readNumber(b, at + 329, 8)
+    header.devminor = readNumber(b, at + 337, 8)
   }
   if (format === 'gnu' && header.flag === 0x53 /* S */) {
     header.realSize = readNumber(b, at + 483, 12)

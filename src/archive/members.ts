@@ -3,7 +3,7 @@
 
 import { notTar } from './magic.ts'
 import type { EntryType, Problem } from './types.ts'
-import { asBuffer, checksumMatches, isZeroBlock, parseHeader, parsePax, readNumber, sparseExtensionContinues, utf8Text, type RawHeader } from './header.ts'
+import { asBuffer, BLOCK, checksumMatches, isZeroBlock, parseHeader, parsePax, readNumber, sparseExtensionContinues, utf8Text, type RawHeader } from './header.ts'
 
 /** Extended headers (PAX, GNU long names) above this size end the read: no real name or xattr set needs it. */
 export const MAX_META_BYTES = 1024 * 1024
@@ -13,6 +13,13 @@ export interface Member {
   index: number
   /** Byte offset of its first header block, extended headers included. */
   offset: number
+  /** Byte offset of its data: right after its own header block. */
+  dataOffset: number
+  /** The typeflag byte, for what `type` calls 'other' (devices, FIFOs, unknown flags). */
+  flag: number
+  /** A character or block device's number (0 for every other type; NaN when the field is not a number). */
+  devmajor: number
+  devminor: number
   /** The name as stored: PAX path, else GNU long name, else ustar prefix/name. */
   name: string
   linkname: string
@@ -94,7 +101,8 @@ export class MemberDecoder {
       if (sparseExtensionContinues(b, at)) return { kind: 'next' }
       const { header, offset: first } = this.sparseHeader
       this.sparseHeader = undefined
-      return this.member(header, first)
+      // (a sparse member's data is not its content: nothing reads it by offset)
+      return this.member(header, first, offset)
     }
     if (isZeroBlock(b, at)) {
       if (this.metaOffset !== -1) this.note({ message: `extended header at byte ${this.metaOffset} is not followed by a member` })
@@ -122,7 +130,7 @@ export class MemberDecoder {
       this.sparseHeader = { header, offset: this.metaOffset }
       return { kind: 'next' }
     }
-    return this.member(header, this.metaOffset)
+    return this.member(header, this.metaOffset, offset + BLOCK)
   }
 
   /**
@@ -180,7 +188,7 @@ export class MemberDecoder {
     }
   }
 
-  private member(h: RawHeader, offset: number): Step {
+  private member(h: RawHeader, offset: number, dataOffset: number): Step {
     // Notes are rare: no list is made for a member without any.
     let notes: string[] | undefined
     let name = this.longName ?? h.name
@@ -258,6 +266,10 @@ export class MemberDecoder {
       member: {
         index: this.count,
         offset,
+        dataOffset,
+        flag: h.flag,
+        devmajor: h.devmajor ?? 0,
+        devminor: h.devminor ?? 0,
         name,
         linkname,
         type,

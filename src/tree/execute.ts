@@ -30,6 +30,11 @@ const UNMATERIALISED = new Set(['org.osbuild.rpm', 'org.osbuild.untar', 'org.osb
 export interface ExecuteOptions {
   /** The QM's OS tree, standing in for what rpm/untar/skopeo or a foreign pipeline would produce. */
   seed?: Tree
+  /**
+   * The seed is not used after this run: the first pipeline it lands in unchanged (nothing ran before)
+   * takes the seed tree itself instead of a copy. A seeded tree has tens of thousands of entries.
+   */
+  consumeSeed?: boolean
 }
 
 export interface ExecuteResult {
@@ -53,9 +58,11 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
     if (names.has(pipeline.name)) throw new QmError('TREE_EXEC', `${pipeline.name}: pipeline name used twice`)
     names.add(pipeline.name)
   }
+  let seedFree = options.consumeSeed === true
   for (const pipeline of manifest.pipelines) {
-    const tree = emptyTree()
+    let tree = emptyTree()
     let seeded = false
+    let pristine = true
     pipeline.stages.forEach((original, index) => {
       let stage = original
       const where = `${pipeline.name} stage ${index} ${stage.type}`
@@ -67,8 +74,13 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
             partial.add(pipeline.name)
             notes.push(`${pipeline.name}: ${what} not materialised (give --seed)`)
           } else if (!seeded) {
-            overlayTree(tree, options.seed)
+            if (pristine && seedFree) {
+              // Overlaying onto an empty tree gives the seed itself.
+              tree = options.seed
+              seedFree = false
+            } else overlayTree(tree, options.seed)
             seeded = true
+            pristine = false
             notes.push(`${pipeline.name}: ${what} taken from the seed`)
           } else {
             notes.push(`${pipeline.name}: ${what} covered by the seed`)
@@ -77,6 +89,7 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
         }
         const fn = STAGES[stage.type]
         if (!fn) throw new Error('this stage type is not emulated')
+        pristine = false
         const embeds = urlEmbeds(stage)
         if (embeds.urls.length > 0) {
           partial.add(pipeline.name)

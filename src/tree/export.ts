@@ -1,27 +1,19 @@
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { basename, dirname, join, posix, resolve as resolvePath, sep } from 'node:path'
-import { gzipSync } from 'node:zlib'
-import * as tar from 'tar-stream'
-import { requireParentDir, trackTemporary, writeFileAtomic, writeReason, type WriteOptions } from '../atomic.ts'
+import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path'
+import { createGzip } from 'node:zlib'
+import { requireParentDir, trackTemporary, writeReason, writeStreamAtomic, type WriteOptions } from '../atomic.ts'
 import { QmError } from '../errors.ts'
-import { readTree } from '../archive/read-tree.ts'
-import {
-  byteOrder,
-  createDir,
-  createFile,
-  createHardlink,
-  createSymlink,
-  emptyTree,
-  getNode,
-  readBytes,
-  setMeta,
-  walk,
-  type Meta,
-  type Tree,
-} from './vtree.ts'
+import { bodyOf, eachEntry, type Body, type Entry, type Tree } from './vtree.ts'
 
-/** GNU tar's and star's key for an xattr in a PAX header. */
-const PAX_LABEL = 'SCHILY.xattr.security.selinux'
+export { openSeed, readSeed, type Seed } from './seed.ts'
+
+/** What `--out PATH` writes, by its name: a .tar, a .tar.gz / .tgz, else a directory. */
+export type OutputKind = 'tar' | 'tar.gz' | 'dir'
+export const outputKind = (path: string): OutputKind => (/\.(tar\.gz|tgz)$/i.test(path) ? 'tar.gz' : /\.tar$/i.test(path) ? 'tar' : 'dir')
+
+/** Bytes copied at a time from where a file's bytes are to the output. */
+const CHUNK = 1024 * 1024
 
 // ---- directory -------------------------------------------------------------------------
 
@@ -30,9 +22,10 @@ const PAX_LABEL = 'SCHILY.xattr.security.selinux'
  * (the same rule as every output). It is built in a sibling
  * temporary directory and renamed into place, so a failure leaves nothing behind. Owners
  * are set only when running as root; SELinux labels cannot be set from Node and are only
- * kept by the tar form.
+ * kept by the tar form. Devices need root (they are made with mknod(1): Node has no mknod);
+ * without it each one left out is named in the notes returned. FIFOs are always made.
  */
-export function writeTreeToDir(tree: Tree, dir: string): void {
+export function writeTreeToDir(tree: Tree, dir: string): { notes: string[] } {
   const target = resolvePath(dir)
   let existing: fs.Stats | undefined
   try {
@@ -49,9 +42,10 @@ export function writeTreeToDir(tree: Tree, dir: string): void {
   try {
     tmp = fs.mkdtempSync(join(dirname(target), `.${basename(target)}-`))
     untrack = trackTemporary(tmp)
-    writeEntries(tree, tmp)
+    const notes = writeEntries(tree, tmp)
     if (existing) fs.rmdirSync(target)
     fs.renameSync(tmp, target)
+    return { notes }
   } catch (e) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
     if (e instanceof QmError) throw e
@@ -61,141 +55,346 @@ export function writeTreeToDir(tree: Tree, dir: string): void {
   }
 }
 
-function writeEntries(tree: Tree, root: string): void {
+function writeEntries(tree: Tree, root: string): string[] {
   const asRoot = process.getuid?.() === 0
-  const entries = walk(tree)
   const real = (path: string): string => {
     const p = resolvePath(root, `.${path}`)
     if (p !== root && !p.startsWith(root + sep)) throw new QmError('OUTPUT_WRITE', `${path} would be written outside ${root}`)
     return p
   }
-  for (const e of entries) {
+  const dirs: Entry[] = []
+  const specials: Entry[] = []
+  // Hard links to a device or FIFO wait until mknod has made it.
+  const specialLinks: Entry[] = []
+  const specialPaths = new Set<string>()
+  const buf = Buffer.allocUnsafe(CHUNK)
+  eachEntry(tree, '/', (e) => {
     const p = real(e.path)
     if (e.type === 'dir') {
       if (e.path !== '/') fs.mkdirSync(p, { mode: 0o700 })
+      dirs.push(e)
     } else if (e.type === 'symlink') {
       fs.symlinkSync(e.target!, p)
       if (asRoot) fs.lchownSync(p, e.uid, e.gid)
     } else if (e.hardlinkOf !== undefined) {
-      fs.linkSync(real(e.hardlinkOf), p)
-    } else {
+      if (specialPaths.has(e.hardlinkOf)) specialLinks.push(e)
+      else fs.linkSync(real(e.hardlinkOf), p)
+    } else if (e.type === 'file') {
       // 'wx' never follows or replaces an existing name.
-      fs.writeFileSync(p, readBytes(tree, e.path), { flag: 'wx', mode: 0o600 })
-      if (asRoot) fs.chownSync(p, e.uid, e.gid)
-      fs.chmodSync(p, e.mode)
+      const fd = fs.openSync(p, 'wx', 0o600)
+      try {
+        writeBody(bodyOf(tree, e.path), e.size, buf, (b, n) => writeAll(fd, b, n))
+        if (asRoot) fs.fchownSync(fd, e.uid, e.gid)
+        fs.fchmodSync(fd, e.mode)
+      } finally {
+        fs.closeSync(fd)
+      }
+    } else {
+      specials.push(e)
+      specialPaths.add(e.path)
     }
+  })
+  const notes = makeSpecials(specials, real, asRoot)
+  const made = new Set(specials.map((e) => e.path).filter((p) => !notes.some((n) => n.startsWith(`${p}:`))))
+  for (const e of specialLinks) {
+    if (made.has(e.hardlinkOf!)) fs.linkSync(real(e.hardlinkOf!), real(e.path))
+    else notes.push(`${e.path}: a hard link to ${e.hardlinkOf}, left out with it`)
   }
   // Directories last, deepest first, so read-only ones do not block their own contents.
-  for (const e of entries.filter((x) => x.type === 'dir').reverse()) {
+  for (let i = dirs.length - 1; i >= 0; i--) {
+    const e = dirs[i]!
     const p = real(e.path)
     if (asRoot) fs.chownSync(p, e.uid, e.gid)
     fs.chmodSync(p, e.mode)
+  }
+  return notes
+}
+
+/** Arguments per mknod(1) batch: far below ARG_MAX. */
+const MKNOD_BATCH = 2000
+const MKNOD_SCRIPT = 'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -m 600 -- "$1" p; else mknod -m 600 -- "$1" "$2" "$3" "$4"; fi || exit 1; shift 4; done'
+
+/**
+ * Devices (root only) and FIFOs through mknod(1), many per shell: spawning from Node costs far more than
+ * from sh. Mode and owner are set afterwards from Node, as for files. Returns a note per path left out.
+ */
+function makeSpecials(specials: Entry[], real: (p: string) => string, asRoot: boolean): string[] {
+  const notes: string[] = []
+  const make = specials.filter((e) => {
+    if (asRoot || e.type === 'fifo') return true
+    notes.push(`${e.path}: ${e.type === 'char' ? 'character' : 'block'} device ${e.major}:${e.minor} left out (a directory output needs root to make devices; a tar output keeps them)`)
+    return false
+  })
+  for (let i = 0; i < make.length; i += MKNOD_BATCH) {
+    const args: string[] = []
+    for (const e of make.slice(i, i + MKNOD_BATCH)) {
+      if (e.type === 'fifo') args.push(real(e.path), 'p', '', '')
+      else args.push(real(e.path), e.type === 'char' ? 'c' : 'b', String(e.major), String(e.minor))
+    }
+    const r = spawnSync('/bin/sh', ['-c', MKNOD_SCRIPT, 'sh', ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+    if (r.status !== 0) {
+      const why = r.error?.message ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.status}`
+      throw new QmError('OUTPUT_WRITE', `cannot make device nodes and FIFOs with mknod: ${why} (a tar output keeps them)`)
+    }
+  }
+  for (const e of make) {
+    const p = real(e.path)
+    if (asRoot) fs.lchownSync(p, e.uid, e.gid)
+    fs.chmodSync(p, e.mode)
+  }
+  return notes
+}
+
+function writeAll(fd: number, b: Uint8Array, n: number): void {
+  for (let done = 0; done < n; ) done += fs.writeSync(fd, b, done, n - done)
+}
+
+/** Stream a body of `size` bytes through `buf` to `out`. */
+function writeBody(body: Body, size: number, buf: Buffer, out: (b: Uint8Array, n: number) => void): void {
+  if (body instanceof Uint8Array) {
+    if (body.length > 0) out(body, body.length)
+    return
+  }
+  for (let done = 0; done < size; ) {
+    const n = Math.min(buf.length, size - done)
+    body.source.read(buf, 0, n, body.offset + done)
+    out(buf, n)
+    done += n
   }
 }
 
 // ---- tar ---------------------------------------------------------------------------------
 
-const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
+/** GNU tar's and star's key for an xattr in a PAX header. */
+const PAX_LABEL = 'SCHILY.xattr.security.selinux'
+const BLOCK = 512
+const TYPEFLAG: Record<Entry['type'], string> = { file: '0', dir: '5', symlink: '2', char: '3', block: '4', fifo: '6' }
+/** Largest value of an octal field of `width` bytes (one is the terminator). */
+const maxOctal = (width: number) => 8 ** (width - 1) - 1
 
 const tarName = (path: string, dir: boolean): string => (path === '/' ? './' : `.${path}${dir ? '/' : ''}`)
 
+/** Where tar bytes go. A piece's memory is reused once its write resolves. */
+type TarSink = (bytes: Uint8Array) => Promise<void>
+
 /**
- * The tree as a tar archive: entries in walk order, mtime 0, owners by number only, labels as
- * PAX `SCHILY.xattr.security.selinux` records. The same tree always gives the same bytes.
+ * A POSIX (pax) tar writer: ustar headers, PAX records only where ustar cannot say it (long names, labels,
+ * big numbers). Headers and small bodies gather in one buffer; larger bodies pass through in chunks.
+ * (tar-stream's pack wants each body whole in memory.)
  */
-export async function treeToTar(tree: Tree): Promise<Buffer> {
-  const pack = tar.pack()
-  const collected = (async () => {
-    const chunks: Buffer[] = []
-    for await (const chunk of pack) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
-  })()
-  for (const e of walk(tree)) {
-    const header: Partial<tar.Header> & { name: string } = {
-      name: tarName(e.path, e.type === 'dir'),
-      // With the file type bits, as stat() gives it: tar-stream would turn a bare 0 into 0644/0755.
-      mode: e.mode | TYPE_BITS[e.type],
-      uid: e.uid,
-      gid: e.gid,
-      uname: '',
-      gname: '',
-      mtime: new Date(0),
-    }
-    if (e.label !== undefined) header.pax = { [PAX_LABEL]: e.label }
-    let body: Buffer | undefined
-    if (e.type === 'dir') header.type = 'directory'
-    else if (e.type === 'symlink') Object.assign(header, { type: 'symlink', linkname: e.target })
-    else if (e.hardlinkOf !== undefined) Object.assign(header, { type: 'link', linkname: tarName(e.hardlinkOf, false) })
-    else {
-      header.type = 'file'
-      body = readBytes(tree, e.path)
-    }
-    await new Promise<void>((ok, fail) => {
-      const done = (err?: Error | null) => (err ? fail(err) : ok())
-      if (body) pack.entry(header, body, done)
-      else pack.entry(header, done).end(undefined)
-    })
+class TarWriter {
+  private readonly buf = Buffer.alloc(4 * CHUNK)
+  private used = 0
+  private readonly sink: TarSink
+
+  constructor(sink: TarSink) {
+    this.sink = sink
   }
-  pack.finalize()
-  return collected
+
+  async entry(e: Entry, body: Body | undefined): Promise<void> {
+    const name = tarName(e.path, e.type === 'dir')
+    const linkname = e.hardlinkOf !== undefined ? tarName(e.hardlinkOf, false) : (e.target ?? '')
+    const size = body === undefined ? 0 : e.size
+    const pax: [string, string][] = []
+    const split = splitName(name)
+    if (!split) pax.push(['path', name])
+    if (Buffer.byteLength(linkname) > 100) pax.push(['linkpath', linkname])
+    if (e.uid > maxOctal(8)) pax.push(['uid', String(e.uid)])
+    if (e.gid > maxOctal(8)) pax.push(['gid', String(e.gid)])
+    if (size > maxOctal(12)) pax.push(['size', String(size)])
+    if (e.label !== undefined) pax.push([PAX_LABEL, e.label])
+    // header, PAX records and padding: at most a few KiB unless a name is huge
+    if (this.buf.length - this.used < 64 * 1024) await this.flush()
+    if (pax.length > 0) {
+      const records = Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join(''), 'utf8')
+      this.header({ name: paxName(e.path), prefix: '', linkname: '', flag: 'x', mode: 0o644, uid: 0, gid: 0, size: records.length, major: 0, minor: 0 })
+      await this.bytes(records)
+      this.pad(records.length)
+    }
+    this.header({
+      name: split?.name ?? cut(name, 100),
+      prefix: split?.prefix ?? '',
+      linkname: cut(linkname, 100),
+      flag: e.hardlinkOf !== undefined ? '1' : TYPEFLAG[e.type],
+      mode: e.mode,
+      uid: Math.min(e.uid, maxOctal(8)),
+      gid: Math.min(e.gid, maxOctal(8)),
+      size: Math.min(size, maxOctal(12)),
+      major: e.major ?? 0,
+      minor: e.minor ?? 0,
+    })
+    if (body !== undefined && size > 0) {
+      await this.body(body, size)
+      if (this.buf.length - this.used < BLOCK) await this.flush()
+      this.pad(size)
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.buf.length - this.used < 2 * BLOCK) await this.flush()
+    this.buf.fill(0, this.used, this.used + 2 * BLOCK)
+    this.used += 2 * BLOCK
+    await this.flush()
+  }
+
+  private header(h: { name: string; prefix: string; linkname: string; flag: string; mode: number; uid: number; gid: number; size: number; major: number; minor: number }): void {
+    const b = this.buf.subarray(this.used, this.used + BLOCK)
+    this.used += BLOCK
+    b.fill(0)
+    b.write(h.name, 0, 100, 'utf8')
+    octal(b, 100, 8, h.mode & 0o7777)
+    octal(b, 108, 8, h.uid)
+    octal(b, 116, 8, h.gid)
+    octal(b, 124, 12, h.size)
+    octal(b, 136, 12, 0)
+    b.write(h.flag, 156, 1, 'latin1')
+    b.write(h.linkname, 157, 100, 'utf8')
+    b.write('ustar\u000000', 257, 8, 'latin1')
+    if (h.flag === '3' || h.flag === '4') {
+      octal(b, 329, 8, h.major)
+      octal(b, 337, 8, h.minor)
+    }
+    b.write(h.prefix, 345, 155, 'utf8')
+    b.fill(0x20, 148, 156)
+    let sum = 0
+    for (let i = 0; i < BLOCK; i++) sum += b[i]!
+    octal(b, 148, 7, sum)
+    b[155] = 0x20
+  }
+
+  private async body(body: Body, size: number): Promise<void> {
+    if (body instanceof Uint8Array) return this.bytes(body.subarray(0, size))
+    if (size <= this.buf.length - this.used) {
+      // Straight into the output buffer: no copy in between.
+      body.source.read(this.buf, this.used, size, body.offset)
+      this.used += size
+      return
+    }
+    await this.flush()
+    for (let done = 0; done < size; ) {
+      const n = Math.min(this.buf.length, size - done)
+      body.source.read(this.buf, 0, n, body.offset + done)
+      this.used = n
+      await this.flush()
+      done += n
+    }
+  }
+
+  private async bytes(b: Uint8Array): Promise<void> {
+    if (b.length > this.buf.length - this.used) {
+      await this.flush()
+      if (b.length > this.buf.length) return this.sink(b)
+    }
+    this.buf.set(b, this.used)
+    this.used += b.length
+  }
+
+  /** Zeros up to the next block; the caller made room for them. */
+  private pad(n: number): void {
+    const rest = n % BLOCK
+    if (rest === 0) return
+    this.buf.fill(0, this.used, this.used + BLOCK - rest)
+    this.used += BLOCK - rest
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used > 0) await this.sink(this.buf.subarray(0, this.used))
+    this.used = 0
+  }
+}
+
+/** An octal field: zero-padded digits and a NUL. */
+function octal(b: Buffer, at: number, width: number, value: number): void {
+  b.write(value.toString(8).padStart(width - 1, '0'), at, width - 1, 'latin1')
+  b[at + width - 1] = 0
+}
+
+/** ustar's name split: a prefix of at most 155 bytes and a name of at most 100, at a slash. Undefined when it does not fit. */
+function splitName(name: string): { prefix: string; name: string } | undefined {
+  const length = Buffer.byteLength(name)
+  if (length <= 100) return { prefix: '', name }
+  if (length > 256) return undefined
+  const dir = name.endsWith('/')
+  const body = dir ? name.slice(0, -1) : name
+  for (let i = body.indexOf('/'); i !== -1; i = body.indexOf('/', i + 1)) {
+    const prefix = body.slice(0, i)
+    const rest = body.slice(i + 1) + (dir ? '/' : '')
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(rest) <= 100 && rest !== '') return { prefix, name: rest }
+  }
+  return undefined
+}
+
+/** At most `bytes` bytes of UTF-8, not cutting a character (the field is only a fallback: PAX has the whole). */
+function cut(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text
+  let out = ''
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch) > bytes) break
+    out += ch
+  }
+  return out
+}
+
+const paxName = (path: string): string => cut(`./PaxHeaders/${path.slice(path.lastIndexOf('/') + 1) || 'root'}`, 100)
+
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`
+  const n = Buffer.byteLength(body)
+  let len = n + String(n).length
+  if (String(len).length + n !== len) len++
+  return `${len}${body}`
+}
+
+/**
+ * The tree as a tar, streamed to `sink`: entries in walk order, mtime 0, owners by number only, labels as
+ * PAX `SCHILY.xattr.security.selinux` records, devices and FIFOs with their numbers. The same tree always
+ * gives the same bytes.
+ */
+async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
+  const writer = new TarWriter(sink)
+  const entries: Entry[] = []
+  eachEntry(tree, '/', (e) => entries.push(e))
+  for (const e of entries) await writer.entry(e, e.type === 'file' && e.hardlinkOf === undefined ? bodyOf(tree, e.path) : undefined)
+  await writer.finish()
+}
+
+/** The tar form of a tree, in memory: for small trees (tests, the library). */
+export async function treeToTar(tree: Tree): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  await writeTar(tree, async (b) => void chunks.push(Buffer.from(b)))
+  return Buffer.concat(chunks)
 }
 
 /**
  * Write the tar form of the tree to `file` atomically (temporary file, every byte written and
- * synced, then rename), gzip-compressed with `gzip` (the gzip header carries no time or name,
- * so the bytes stay the same for the same tree).
+ * synced, then rename), streamed from where the bytes are; gzip-compressed with `gzip` (level 6:
+ * a seeded tree is gigabytes; the gzip header carries no time or name, so the bytes stay the same
+ * for the same tree).
  */
 export async function writeTreeToTar(tree: Tree, file: string, { gzip = false, ...options }: WriteOptions & { gzip?: boolean } = {}): Promise<void> {
-  const bytes = await treeToTar(tree)
-  await writeFileAtomic(file, gzip ? gzipSync(bytes, { level: 9 }) : bytes, options)
+  await writeStreamAtomic(file, (write) => (gzip ? writeGzip(tree, write) : writeTar(tree, write)), options)
 }
 
-/** What `--out PATH` writes, by its name: a .tar, a .tar.gz / .tgz, else a directory. */
-export type OutputKind = 'tar' | 'tar.gz' | 'dir'
-export const outputKind = (path: string): OutputKind => (/\.(tar\.gz|tgz)$/i.test(path) ? 'tar.gz' : /\.tar$/i.test(path) ? 'tar' : 'dir')
-
-// ---- reading a seed --------------------------------------------------------------------
-
-/** A seed is an OS tree: read it whole, far past inspect's limits on what it keeps. */
-const SEED_LIMITS = { maxBodyBytes: 4 * 1024 ** 3, maxTotalBodyBytes: 64 * 1024 ** 3, maxEntries: 10_000_000 }
-
-/**
- * Load an OS tree to seed `executeManifest` with: a directory, a tar, or a gzip-compressed tar
- * (recognised by its magic bytes, whatever the name), read by the same reader as inspect.
- * Device nodes, FIFOs and sockets are skipped.
- */
-export async function readSeed(path: string): Promise<Tree> {
-  const index = await readTree(path, { interest: () => 'body', ...SEED_LIMITS })
-  // a seed is trusted to be a clean archive: anything the reader had to leave out is an error
-  const [problem] = index.problems
-  if (problem) throw new QmError('TAR_READ', `${path}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`)
-  const tree = emptyTree()
-  const entries = [...index.entries.values()].sort((a, b) => byteOrder(a.path, b.path))
-  for (const e of entries) {
-    const label = e.xattrs?.['security.selinux']?.replace(/\0+$/, '')
-    const meta: Meta = { mode: e.mode, uid: e.uid, gid: e.gid, ...(label ? { label } : {}) }
-    if (e.path === '/') {
-      if (e.type === 'dir') setMeta(tree, '/', meta)
-      continue
-    }
-    parents(tree, e.path, path)
-    if (e.type === 'dir') createDir(tree, e.path, meta)
-    else if (e.type === 'symlink') {
-      createSymlink(tree, e.path, e.target ?? '', meta)
-      if (label) setMeta(tree, e.path, { label })
-    } else if (e.type === 'hardlink' && getNode(tree, e.target!)?.type === 'file') createHardlink(tree, e.target!, e.path)
-    else if (e.type === 'file' || e.type === 'hardlink') createFile(tree, e.path, index.bodies.get(e.path) ?? new Uint8Array(), meta)
-  }
-  return tree
-}
-
-/** Make the member's missing parent directories (0755, root); a parent that is not a directory is an error. */
-function parents(tree: Tree, path: string, archive: string): void {
-  let at = '/'
-  for (const part of posix.dirname(path).split('/').filter(Boolean)) {
-    at = posix.join(at, part)
-    const node = getNode(tree, at)
-    if (!node) createDir(tree, at, { mode: 0o755, uid: 0, gid: 0 })
-    else if (node.type !== 'dir') throw new QmError('TAR_READ', `${archive}: member ${path} lies under ${at}, which is not a directory`)
-  }
+/** The tar through gzip: pieces go in as the writer makes them, compressed pieces out to `write` in order. */
+async function writeGzip(tree: Tree, write: TarSink): Promise<void> {
+  const gz = createGzip({ level: 6, chunkSize: CHUNK })
+  let failed: unknown
+  let writing = Promise.resolve()
+  gz.on('data', (chunk: Buffer) => {
+    writing = writing.then(() => (failed === undefined ? write(chunk) : undefined)).catch((e) => void (failed ??= e))
+  })
+  const ended = new Promise<void>((ok, fail) => {
+    gz.on('end', ok)
+    gz.on('error', fail)
+  })
+  await writeTar(tree, async (b) => {
+    if (failed !== undefined) throw failed
+    // the writer reuses its buffer: gzip gets a copy
+    if (!gz.write(Buffer.from(b))) await new Promise((ok) => gz.once('drain', ok))
+    await writing
+  })
+  gz.end()
+  await ended
+  await writing
+  if (failed !== undefined) throw failed
 }

@@ -4,11 +4,11 @@
  * ranked above all regex specs, and among equals the last one in the file wins.
  */
 
-export type FileKind = 'file' | 'dir' | 'symlink'
+export type FileKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'
 
 export interface Spec {
   regex: string
-  kind: FileKind | 'other' | undefined
+  kind: FileKind | undefined
   context: string
   /** The spec is a plain path (no regex metacharacters), which libselinux tries first. */
   exact: boolean
@@ -28,10 +28,10 @@ const KINDS: Record<string, Spec['kind']> = {
   '--': 'file',
   '-d': 'dir',
   '-l': 'symlink',
-  '-c': 'other',
-  '-b': 'other',
-  '-s': 'other',
-  '-p': 'other',
+  '-c': 'char',
+  '-b': 'block',
+  '-s': 'socket',
+  '-p': 'fifo',
 }
 
 /** Parse one file_contexts file. `name` is for messages. Duplicate regexes (same or overlapping type) are an error, as in setfiles. */
@@ -106,7 +106,7 @@ function substitute(path: string, subs: readonly [string, string][]): string {
  */
 export function lookup(fc: FileContexts, path: string, kind: FileKind): string | undefined {
   const key = fc.subs.reduce((p, list) => substitute(p, list), path)
-  const ranked = [...fc.specs.filter((s) => !s.exact), ...fc.specs.filter((s) => s.exact)]
+  const ranked = rankedSpecs(fc)
   for (let i = ranked.length - 1; i >= 0; i--) {
     const spec = ranked[i]!
     if (spec.kind !== undefined && spec.kind !== kind) continue
@@ -114,4 +114,15 @@ export function lookup(fc: FileContexts, path: string, kind: FileKind): string |
     return spec.context === '<<none>>' ? undefined : spec.context
   }
   return undefined
+}
+
+/** Regex specs, then exact ones: ranked once per file_contexts, not once per labelled path. */
+const rankings = new WeakMap<Spec[], Spec[]>()
+function rankedSpecs(fc: FileContexts): Spec[] {
+  let ranked = rankings.get(fc.specs)
+  if (!ranked) {
+    ranked = [...fc.specs.filter((s) => !s.exact), ...fc.specs.filter((s) => s.exact)]
+    rankings.set(fc.specs, ranked)
+  }
+  return ranked
 }

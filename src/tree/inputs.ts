@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import type { Input, Json, Sources } from '../manifest/types.ts'
-import { createDir, createFile, emptyTree, fsError, getNode, isFsError, readBytes, resolve, resolveParent, type Tree } from './vtree.ts'
+import { bodyOf, createDir, createFile, emptyTree, fsError, getNode, isFsError, resolve, resolveParent, type Tree } from './vtree.ts'
 
 /** One input reference: its id (checksum or `name:<pipeline>`) and per-reference options. */
 export type Reference = [id: string, options: Record<string, Json>]
@@ -107,7 +107,7 @@ function placeFile(view: Tree, file: string, from: Tree): void {
   }
   const { dir, name } = resolveParent(view, path)
   const meta = { mode: r.node.mode, uid: r.node.uid, gid: r.node.gid, ...(r.node.label === undefined ? {} : { label: r.node.label }) }
-  createFile(view, posix.join(dir, name), readBytes(from, r.path), meta)
+  createFile(view, posix.join(dir, name), bodyOf(from, r.path), meta)
 }
 
 const HASHES: Record<string, string> = { md5: 'md5', sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' }

@@ -2,14 +2,21 @@ import { posix } from 'node:path'
 import { Volume } from 'memfs'
 
 /**
- * A virtual file tree: memfs holds names, contents, symlink targets and hard links; the
- * metadata osbuild cares about (mode, owner, SELinux label) lives beside it, keyed by inode.
- * memfs checks permissions like an unprivileged process and has no xattrs, so its own mode
- * bits stay wide open and are never reported.
+ * A virtual file tree: memfs holds names, symlink targets, hard links and the bytes of files the
+ * stages write; the metadata osbuild cares about (mode, owner, SELinux label) lives beside it,
+ * keyed by inode. memfs checks permissions like an unprivileged process and has no xattrs, so
+ * its own mode bits stay wide open and are never reported.
+ *
+ * A seed's files keep their bytes where they are: memfs holds an empty file, and `contents`
+ * says where the bytes are (a span of a tar, a file of a directory), read on demand and streamed
+ * to the output. memfs has no device nodes or FIFOs either: an empty file stands in for each,
+ * and `specials` says what it is.
  */
 export interface Tree {
   readonly vol: Volume
   readonly meta: Map<number, Meta>
+  readonly contents: Map<number, Content>
+  readonly specials: Map<number, Special>
 }
 
 /** `mode` is the permission part only (07777). Symlinks report 0777 like Linux. */
@@ -20,7 +27,31 @@ export interface Meta {
   label?: string
 }
 
-export type EntryType = 'file' | 'dir' | 'symlink'
+/** Somewhere bytes can be read from by position: a tar, a spilled decompressed tar, one file on disk. */
+export interface ByteSource {
+  /** For messages: the file the bytes come from. */
+  readonly name: string
+  /** Read `length` bytes at `position` into `into[at..]`; fails when fewer are there. */
+  read(into: Uint8Array, at: number, length: number, position: number): void
+}
+
+/** A file's bytes, outside memory: `size` bytes at `offset` of `source`. */
+export interface Content {
+  readonly source: ByteSource
+  readonly offset: number
+  readonly size: number
+}
+
+export type SpecialType = 'char' | 'block' | 'fifo'
+
+/** A device node or FIFO. Overlay whiteouts are character devices 0:0. */
+export interface Special {
+  type: SpecialType
+  major: number
+  minor: number
+}
+
+export type EntryType = 'file' | 'dir' | 'symlink' | SpecialType
 
 /** One path as `walk` reports it. `hardlinkOf` is the first path (in walk order) of the same inode. */
 export interface Entry {
@@ -33,6 +64,9 @@ export interface Entry {
   target?: string
   label?: string
   hardlinkOf?: string
+  /** Device number of a character or block device (0:0 for a FIFO). */
+  major?: number
+  minor?: number
 }
 
 /** What `getNode` knows about one path. */
@@ -42,6 +76,8 @@ export interface Node extends Meta {
   size: number
   nlink: number
   target?: string
+  major?: number
+  minor?: number
 }
 
 export type FsCode = 'ENOENT' | 'ENOTDIR' | 'EEXIST' | 'EISDIR' | 'ELOOP' | 'EXDEV' | 'EPERM' | 'EINVAL'
@@ -65,42 +101,181 @@ const ROOT_META: Meta = { mode: 0o755, uid: 0, gid: 0 }
 const OPEN_DIR = 0o777
 const OPEN_FILE = 0o666
 
+/**
+ * memfs asks its `process` for the uid and gid on every node it makes and every path it walks;
+ * the real process.getuid() is a system call each time. These never change while we run.
+ */
+let fixedProcess: object | undefined
+function memfsProcess(): object {
+  const uid = process.getuid?.() ?? 0
+  const gid = process.getgid?.() ?? 0
+  fixedProcess ??= { getuid: () => uid, getgid: () => gid, cwd: () => '/', platform: 'linux', env: {}, emitWarning: () => {} }
+  return fixedProcess
+}
+
 export function emptyTree(root: Meta = ROOT_META): Tree {
-  const vol = new Volume()
+  const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, meta: new Map() }
+  const tree: Tree = { vol, meta: new Map(), contents: new Map(), specials: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
 
-const ino = (tree: Tree, path: string): number => Number(tree.vol.lstatSync(path).ino)
+// ---- reading memfs's own structures ----------------------------------------------------------
+// Stages look paths up tens of thousands of times on a seeded tree. memfs's path API builds a
+// Stats object and checks access for each; its core (Superblock, Link, Node: exported in its types)
+// answers the same from the objects it already has.
 
-/** The node at a canonical path (no symlinks among its parents), or undefined. */
-export function getNode(tree: Tree, path: string): Node | undefined {
-  let st
+interface MemNode {
+  ino: number
+  mode: number
+  size: number
+  nlink: number
+  symlink?: string
+}
+interface MemLink {
+  children: Map<string, MemLink | undefined>
+  getNode(): MemNode
+}
+interface MemCore {
+  root: MemLink
+  getLink(steps: string[]): MemLink | null
+  createLink(parent: MemLink, name: string, isDirectory: boolean, mode: number): MemLink
+}
+
+const S_IFMT = 0o170000
+const S_IFDIR = 0o040000
+const S_IFLNK = 0o120000
+
+const core = (tree: Tree): MemCore => (tree.vol as unknown as { _core: MemCore })._core
+
+/**
+ * The link at a path, or undefined (missing, or a parent is not a directory). Steps down the children
+ * maps itself (memfs's own walk stamps an access time on every directory it passes); a symlink among
+ * the parents is left to memfs to resolve.
+ */
+function linkAt(tree: Tree, path: string): MemLink | undefined {
+  const c = core(tree)
+  let link = c.root
+  for (let start = 1, n = path.length; start < n; ) {
+    let end = path.indexOf('/', start)
+    if (end === -1) end = n
+    if (end > start) {
+      const kind = link.getNode().mode & S_IFMT
+      if (kind === S_IFLNK) return viaMemfs(c, path)
+      if (kind !== S_IFDIR) return undefined
+      const next = link.children.get(path.slice(start, end))
+      if (!next) return undefined
+      link = next
+    }
+    start = end + 1
+  }
+  return link
+}
+
+function viaMemfs(c: MemCore, path: string): MemLink | undefined {
   try {
-    st = tree.vol.lstatSync(path)
+    return c.getLink(path.split('/').filter(Boolean)) ?? undefined
   } catch {
     return undefined
   }
-  const type: EntryType = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file'
-  const n = Number(st.ino)
-  const meta = tree.meta.get(n) ?? { mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0 }
-  const node: Node = { type, ino: n, size: type === 'dir' ? 0 : Number(st.size), nlink: Number(st.nlink), ...meta }
+}
+
+/**
+ * memfs gives every node and link its own change emitter (a Set inside), four Dates and, for every link, a
+ * children Map: three quarters of what a seeded tree's 60,000 entries cost. Nothing listens for changes
+ * here, times are never reported, and only directories have children, so these are shared instead. (memfs
+ * replaces a Date when it touches a node; it never mutates one.)
+ */
+const SHARED_EMITTER = { emit: () => {}, listen: () => () => {} }
+const EPOCH = new Date(0)
+class NoChildren extends Map<string, MemLink | undefined> {
+  override set(): this {
+    throw new Error('a non-directory has no children')
+  }
+}
+const NO_CHILDREN = new NoChildren()
+
+function slim(link: MemLink): MemLink {
+  const l = link as unknown as { changes: unknown; children: Map<string, unknown> }
+  const n = link.getNode() as unknown as Record<'changes' | '_atime' | '_mtime' | '_ctime' | '_btime', unknown> & MemNode
+  l.changes = SHARED_EMITTER
+  n.changes = SHARED_EMITTER
+  n._atime = n._mtime = n._ctime = n._btime = EPOCH
+  if ((n.mode & S_IFMT) !== S_IFDIR && l.children.size === 0) l.children = NO_CHILDREN
+  return link
+}
+
+/** A new entry `name` in the directory at `path`'s parent, made by memfs's core: no descriptor opened and closed. */
+function newLink(tree: Tree, path: string, isDirectory: boolean): MemLink {
+  const slash = path.lastIndexOf('/')
+  const name = path.slice(slash + 1)
+  const parent = linkAt(tree, slash === 0 ? '/' : path.slice(0, slash))
+  if (!parent) throw fsError('ENOENT', path, `no such directory ${posix.dirname(path)}`)
+  if ((parent.getNode().mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', path, `${posix.dirname(path)} is not a directory`)
+  if (name === '' || name === '.' || name === '..' || parent.children.has(name)) throw fsError('EEXIST', path, 'file exists')
+  return slim(core(tree).createLink(parent, name, isDirectory, isDirectory ? OPEN_DIR | S_IFDIR : OPEN_FILE | S_IFREG))
+}
+
+const S_IFREG = 0o100000
+
+const ino = (tree: Tree, path: string): number => {
+  const link = linkAt(tree, path)
+  if (!link) throw fsError('ENOENT', path, 'no such file or directory')
+  return link.getNode().ino
+}
+
+function nodeOf(tree: Tree, n: MemNode): Node {
+  const kind = n.mode & S_IFMT
+  const special = kind === S_IFDIR || kind === S_IFLNK ? undefined : tree.specials.get(n.ino)
+  const type: EntryType = kind === S_IFDIR ? 'dir' : kind === S_IFLNK ? 'symlink' : special ? special.type : 'file'
+  const meta = tree.meta.get(n.ino) ?? { mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0 }
+  let size = 0
+  if (type === 'file') size = tree.contents.get(n.ino)?.size ?? n.size
+  const node: Node = { type, ino: n.ino, size, nlink: n.nlink, ...meta }
   if (type === 'symlink') {
-    node.target = String(tree.vol.readlinkSync(path))
+    node.target = String(n.symlink)
     node.mode = 0o777
     node.size = Buffer.byteLength(node.target)
+  } else if (special) {
+    node.major = special.major
+    node.minor = special.minor
   }
   return node
 }
 
-/** Names in a directory, in byte order so every walk is the same. */
-export function listDir(tree: Tree, path: string): string[] {
-  return (tree.vol.readdirSync(path) as string[]).map(String).sort(byteOrder)
+/** The node at a canonical path (no symlinks among its parents), or undefined. */
+export function getNode(tree: Tree, path: string): Node | undefined {
+  const link = linkAt(tree, path)
+  return link ? nodeOf(tree, link.getNode()) : undefined
 }
 
-export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+/** Names in a link's directory, in byte order. */
+function namesOf(link: MemLink): string[] {
+  const names: string[] = []
+  for (const name of link.children.keys()) if (name !== '.' && name !== '..') names.push(name)
+  return names.sort(byteOrder)
+}
+
+/** Names in a directory, in byte order so every walk is the same. */
+export function listDir(tree: Tree, path: string): string[] {
+  const link = linkAt(tree, path)
+  if (!link) throw fsError('ENOENT', path, 'no such directory')
+  if ((link.getNode().mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', path, 'not a directory')
+  return namesOf(link)
+}
+
+/** UTF-8 byte order. JavaScript's order of UTF-16 units is the same until a surrogate is involved. */
+export const byteOrder = (a: string, b: string): number => {
+  for (let i = 0, n = Math.min(a.length, b.length); i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b))
+    return x - y
+  }
+  return a.length - b.length
+}
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too. */
@@ -134,7 +309,7 @@ export function resolve(tree: Tree, path: string, options: ResolveOptions = {}):
       at = posix.dirname(at)
       continue
     }
-    const next = posix.join(at, name)
+    const next = at === '/' ? `/${name}` : `${at}/${name}`
     const node = getNode(tree, next)
     const last = pending.length === 0
     if (!node) {
@@ -167,36 +342,61 @@ export function resolveParent(tree: Tree, path: string, options: ResolveOptions 
   return { dir: parent.path, name }
 }
 
-function fresh(tree: Tree, path: string, meta: Meta): void {
+function fresh(tree: Tree, path: string, meta: Meta, n = ino(tree, path)): number {
   const m: Meta = { mode: meta.mode & 0o7777, uid: meta.uid, gid: meta.gid }
   if (meta.label !== undefined) m.label = meta.label
-  tree.meta.set(ino(tree, path), m)
+  tree.meta.set(n, m)
+  // memfs hands out the inode numbers of removed nodes again
+  tree.contents.delete(n)
+  tree.specials.delete(n)
+  return n
 }
 
 /** Create a directory at a canonical path whose parent exists. */
 export function createDir(tree: Tree, path: string, meta: Meta): void {
-  tree.vol.mkdirSync(path, { mode: OPEN_DIR })
-  fresh(tree, path, meta)
+  fresh(tree, path, meta, newLink(tree, path, true).getNode().ino)
 }
 
+/** A file's bytes: in memory, or where they are. */
+export type Body = Uint8Array | Content
+
+const isContent = (body: Body): body is Content => !(body instanceof Uint8Array)
+
 /** Create a regular file (the path must be free). */
-export function createFile(tree: Tree, path: string, data: Uint8Array, meta: Meta): void {
+export function createFile(tree: Tree, path: string, data: Body, meta: Meta): void {
+  if (isContent(data) || data.length === 0) {
+    const n = fresh(tree, path, meta, newLink(tree, path, false).getNode().ino)
+    if (isContent(data)) tree.contents.set(n, data)
+    return
+  }
   tree.vol.writeFileSync(path, data, { flag: 'wx', mode: OPEN_FILE })
   fresh(tree, path, meta)
 }
 
+const EMPTY = new Uint8Array(0)
+
 /** Replace the contents of an existing regular file in place: inode, mode, owner and label stay. */
-export function overwriteFile(tree: Tree, path: string, data: Uint8Array): void {
-  tree.vol.writeFileSync(path, data)
+export function overwriteFile(tree: Tree, path: string, data: Body): void {
+  tree.vol.writeFileSync(path, isContent(data) ? EMPTY : data)
+  const n = ino(tree, path)
+  if (isContent(data)) tree.contents.set(n, data)
+  else tree.contents.delete(n)
 }
 
 export function createSymlink(tree: Tree, path: string, target: string, owner: { uid: number; gid: number } = ROOT_META): void {
   tree.vol.symlinkSync(target, path)
-  fresh(tree, path, { mode: 0o777, uid: owner.uid, gid: owner.gid })
+  fresh(tree, path, { mode: 0o777, uid: owner.uid, gid: owner.gid }, slim(linkAt(tree, path)!).getNode().ino)
+}
+
+/** Create a device node or FIFO (the path must be free): an empty memfs file, and what it stands for. */
+export function createSpecial(tree: Tree, path: string, special: Special, meta: Meta): void {
+  const n = fresh(tree, path, meta, newLink(tree, path, false).getNode().ino)
+  tree.specials.set(n, { type: special.type, major: special.major, minor: special.minor })
 }
 
 export function createHardlink(tree: Tree, existing: string, path: string): void {
   tree.vol.linkSync(existing, path)
+  slim(linkAt(tree, path)!)
 }
 
 /** Remove a path; directories go with everything below them. */
@@ -215,9 +415,26 @@ export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   tree.meta.set(n, next)
 }
 
-/** Contents of a canonical regular file. */
+/** Where a canonical regular file's bytes are: a Content outside memory, or a copy of memfs's. */
+export function bodyOf(tree: Tree, path: string): Body {
+  const link = linkAt(tree, path)
+  if (!link) throw fsError('ENOENT', path, 'no such file')
+  return tree.contents.get(link.getNode().ino) ?? readMemfs(tree, path)
+}
+
+const readMemfs = (tree: Tree, path: string): Buffer => Buffer.from(tree.vol.readFileSync(path) as Buffer)
+
+/** The bytes of a Content, read now (for the few files stages parse). */
+export function readContent(content: Content): Buffer {
+  const out = Buffer.allocUnsafe(content.size)
+  if (content.size > 0) content.source.read(out, 0, content.size, content.offset)
+  return out
+}
+
+/** Contents of a canonical regular file, wherever its bytes are. */
 export function readBytes(tree: Tree, path: string): Buffer {
-  return Buffer.from(tree.vol.readFileSync(path) as Buffer)
+  const body = bodyOf(tree, path)
+  return isContent(body) ? readContent(body) : Buffer.from(body)
 }
 
 /** Contents of the file at `path`, following symlinks as a chroot would (for callers outside stages). */
@@ -228,40 +445,59 @@ export function readFile(tree: Tree, path: string): Buffer {
   return readBytes(tree, at)
 }
 
-/** Every path under `from` (itself included), parents before children, names in byte order. */
-export function walk(tree: Tree, from = '/'): Entry[] {
-  const out: Entry[] = []
+/**
+ * Visit every path under `from` (itself included), parents before children, names in byte
+ * order, without collecting them: a seeded tree has tens of thousands.
+ */
+export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => void): void {
+  const start = linkAt(tree, from)
+  if (!start) return
   const firstPath = new Map<number, string>()
-  const visit = (path: string): void => {
-    const node = getNode(tree, path)
-    if (!node) return
+  // An explicit stack, so depth cannot overflow the call stack.
+  const stack: [string, MemLink][] = [[from, start]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [path, link] = top
+    const node = nodeOf(tree, link.getNode())
     const entry: Entry = { path, type: node.type, mode: node.mode, uid: node.uid, gid: node.gid, size: node.size }
     if (node.target !== undefined) entry.target = node.target
     if (node.label !== undefined) entry.label = node.label
-    if (node.type === 'file') {
+    if (node.major !== undefined) {
+      entry.major = node.major
+      entry.minor = node.minor!
+    }
+    if (node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) {
       const first = firstPath.get(node.ino)
       if (first !== undefined) entry.hardlinkOf = first
       else firstPath.set(node.ino, path)
     }
-    out.push(entry)
-    if (node.type === 'dir') for (const name of listDir(tree, path)) visit(posix.join(path, name))
+    visit(entry)
+    if (node.type !== 'dir') continue
+    const names = namesOf(link)
+    const prefix = path === '/' ? '/' : `${path}/`
+    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, link.children.get(names[i]!)!])
   }
-  visit(from)
+}
+
+/** Every path under `from` (itself included), parents before children, names in byte order. */
+export function walk(tree: Tree, from = '/'): Entry[] {
+  const out: Entry[] = []
+  eachEntry(tree, from, (e) => out.push(e))
   return out
 }
 
 /**
  * Copy everything of `from` over `into` (both from their roots), as unpacking the seed would:
- * directories merge and take the seed's metadata, anything else is replaced.
+ * directories merge and take the seed's metadata, anything else is replaced. File bytes are
+ * not copied: both trees name the same content.
  */
 export function overlayTree(into: Tree, from: Tree): void {
   const linked = new Map<string, string>()
-  for (const entry of walk(from)) {
+  eachEntry(from, '/', (entry) => {
     const have = getNode(into, entry.path)
     const meta = entryMeta(entry)
     if (entry.path === '/') {
       setMeta(into, '/', meta)
-      continue
+      return
     }
     if (have && !(have.type === 'dir' && entry.type === 'dir')) removePath(into, entry.path)
     if (entry.type === 'dir') {
@@ -273,10 +509,11 @@ export function overlayTree(into: Tree, from: Tree): void {
     } else if (entry.hardlinkOf !== undefined && linked.has(entry.hardlinkOf)) {
       createHardlink(into, linked.get(entry.hardlinkOf)!, entry.path)
     } else {
-      createFile(into, entry.path, readBytes(from, entry.path), meta)
+      if (entry.type === 'file') createFile(into, entry.path, bodyOf(from, entry.path), meta)
+      else createSpecial(into, entry.path, { type: entry.type, major: entry.major!, minor: entry.minor! }, meta)
       linked.set(entry.path, entry.path)
     }
-  }
+  })
 }
 
 export function entryMeta(entry: Pick<Entry, 'mode' | 'uid' | 'gid' | 'label'>): Meta {

@@ -1,8 +1,8 @@
 import { QmError } from '../../errors.ts'
 import { render } from '../../render/render.ts'
-import { outputKind, readSeed, writeTreeToDir, writeTreeToTar } from '../../tree/export.ts'
+import { openSeed, outputKind, writeTreeToDir, writeTreeToTar, type Seed } from '../../tree/export.ts'
 import { runPlan } from '../../tree/qm-tree.ts'
-import { walk, type Tree } from '../../tree/vtree.ts'
+import { eachEntry, type Tree } from '../../tree/vtree.ts'
 import { reportErrors } from '../errors.ts'
 import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
@@ -44,18 +44,25 @@ What could not be materialised is listed on standard error.`,
     const { plan, errors } = render(input.bytes, { format: 'stages', ...(input.file ? { file: input.file } : {}), ...(sourceRoot ? { sourceRoot } : {}) })
     if (!plan) return reportErrors(io, errors, json), EXIT.invalid
     let host: Tree
+    let seed: Seed | undefined
     try {
-      const seed = values.seed ? await readSeed(values.seed as string) : undefined
-      const result = runPlan(plan, seed)
+      seed = values.seed ? await openSeed(values.seed as string) : undefined
+      for (const note of seed?.notes ?? []) io.err(`note: ${note}\n`)
+      // the seed tree is not used again: the QM pipeline may take it as it is
+      const result = runPlan(plan, seed?.tree, { consumeSeed: true })
       for (const note of result.notes) io.err(`note: ${note}\n`)
       host = result.host
       const kind = outputKind(out)
-      if (kind === 'dir') writeTreeToDir(host, out)
+      if (kind === 'dir') for (const note of writeTreeToDir(host, out).notes) io.err(`note: ${note}\n`)
       else await writeTreeToTar(host, out, { gzip: kind === 'tar.gz', ...(io.afterWriteChunk ? { afterChunk: io.afterWriteChunk } : {}) })
     } catch (e) {
       return fail(e)
+    } finally {
+      seed?.close()
     }
-    io.out(`wrote ${out}: ${walk(host).length - 1} entries\n`)
+    let entries = -1
+    eachEntry(host, '/', () => void entries++)
+    io.out(`wrote ${out}: ${entries} entries\n`)
     return EXIT.ok
   },
 }

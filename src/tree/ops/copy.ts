@@ -2,16 +2,17 @@ import { posix } from 'node:path'
 import { place } from '../location.ts'
 import { required, type StageFn } from '../run.ts'
 import {
+  bodyOf,
   createDir,
   createFile,
   createHardlink,
+  createSpecial,
   createSymlink,
   fsError,
   getNode,
   isFsError,
   listDir,
   overwriteFile,
-  readBytes,
   removePath,
   resolve,
   resolveParent,
@@ -136,7 +137,15 @@ function copyNode(from: Tree, src: string, to: Tree, dst: string, removeDestinat
     return
   }
   if (node.nlink > 1) links.set(node.ino, dst)
-  const data = readBytes(from, src)
+  if (node.type !== 'file') {
+    // A device or FIFO: cp -a makes a new node (mknod) in place of whatever non-directory is there.
+    if (have) removePath(to, dst)
+    createSpecial(to, dst, { type: node.type, major: node.major!, minor: node.minor! }, metaOf(node))
+    preserve(to, dst, node)
+    return
+  }
+  // The bytes are not copied: both trees name the same content, as a reflink would.
+  const data = bodyOf(from, src)
   if (!have) {
     createFile(to, dst, data, metaOf(node))
     preserve(to, dst, node)
