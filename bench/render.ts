@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs'
 import { exampleConfigs } from '../scripts/examples.ts'
 
 const RUNS = Number(process.argv[2] ?? 21)
-const BIN = 'dist/qm-stage.cjs'
-if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`)
+const BIN = 'bin/qm-stage.cjs'
+if (!existsSync('dist/cli.cjs')) throw new Error('dist/cli.cjs is missing: run npm run build first')
 
 /** Wall milliseconds of one run, process.hrtime around the spawn (nothing else wrapped around it). */
 function wall(argv: string[]): number {

@@ -1,7 +1,9 @@
 import { HOST_PIPELINE } from '../render/formats.ts'
 import type { Plan } from '../render/plan.ts'
 import { executeManifest } from './execute.ts'
-import type { Tree } from './vtree.ts'
+import { gzipSync } from 'node:zlib'
+import { outputKind, readSeed, treeToTar, writeTreeToDir, writeTreeToTar } from './export.ts'
+import { walk, type Tree } from './vtree.ts'
 
 /**
  * Run a render plan: the QM pipeline(s), then the host stages on an empty tree, as the
@@ -11,4 +13,37 @@ export function runPlan(plan: Plan, seed?: Tree, options: { consumeSeed?: boolea
   const pipelines = [...plan.pipelines, { name: HOST_PIPELINE, stages: plan.hostStages }]
   const { trees, notes } = executeManifest({ pipelines, sources: plan.sources }, seed ? { seed, ...options } : {})
   return { host: trees.get(HOST_PIPELINE)!, trees, notes }
+}
+
+/** The tree QM adds to an image, built in memory; what the library hands out instead of memfs itself. */
+export interface BuiltTree {
+  /** what could not be materialised (stages that need a seed), as `qm-stage tree` prints them */
+  notes: string[]
+  /** every path in the tree, in the order a tar of it lists them */
+  paths(): string[]
+  /** the tree as a tar (gzip-compressed with `gzip`): SELinux labels as PAX xattrs, the same bytes for the same tree */
+  tar(options?: { gzip?: boolean }): Promise<Uint8Array>
+  /** write it to a new or empty directory, or atomically to a .tar / .tar.gz file */
+  write(path: string): Promise<void>
+}
+
+/**
+ * Build the tree a plan places on the host, as `qm-stage tree` does; `seed` (a directory,
+ * .tar or .tar.gz) stands in for the QM's OS that rpm or untar would produce.
+ */
+export async function buildTree(plan: Plan, { seed }: { seed?: string } = {}): Promise<BuiltTree> {
+  const { host, notes } = runPlan(plan, seed === undefined ? undefined : await readSeed(seed))
+  return {
+    notes,
+    paths: () => walk(host).map((e) => e.path),
+    tar: async ({ gzip = false } = {}) => {
+      const bytes = await treeToTar(host)
+      return gzip ? gzipSync(bytes, { level: 9 }) : bytes
+    },
+    write: async (path) => {
+      const kind = outputKind(path)
+      if (kind === 'dir') writeTreeToDir(host, path)
+      else await writeTreeToTar(host, path, { gzip: kind === 'tar.gz' })
+    },
+  }
 }
