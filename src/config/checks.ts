@@ -293,7 +293,7 @@ function checkHostFiles(config: QmConfig): Check[] {
 }
 
 /** Every setting that weakens isolation, with the config place that makes it. */
-function unsafeSettings(config: QmConfig, guarded: Found[]): Found[] {
+export function unsafeSettings(config: QmConfig, guarded: Found[]): Found[] {
   const c = config.container
   const found: Found[] = [...guarded]
   c.add_capabilities.forEach((name, i) => {
@@ -327,23 +327,40 @@ function unsafeSettings(config: QmConfig, guarded: Found[]): Found[] {
   return found
 }
 
+/**
+ * Local content (Quadlet files, a seccomp profile) is read and classified by render after loading, so an
+ * allow_unsafe entry that only such content uses is judged there.
+ */
+export const contentDecidesUnsafe = (config: QmConfig) =>
+  config.content.add_files.length > 0 || config.content.add_symlinks.length > 0 || config.container.seccomp_source?.source_path !== undefined
+
 function checkUnsafe(config: QmConfig, guarded: Found[]): Check[] {
-  const found = unsafeSettings(config, guarded)
-  const out: Check[] = found
+  return unsafeProblems(config, unsafeSettings(config, guarded), [], !contentDecidesUnsafe(config))
+}
+
+/**
+ * UNSAFE_SETTING for each of `found` and `later` that allow_unsafe does not accept, and (with `unused`) each
+ * allow_unsafe entry that none of them uses. `later`: what render finds in local content.
+ */
+export function unsafeProblems(config: QmConfig, found: Found[], later: Found[], unused: boolean): Check[] {
+  const all = [...found, ...later]
+  const out: Check[] = all
     .filter((f) => config.allow_unsafe[f.id] === undefined)
     .map((f) => ({
       code: 'UNSAFE_SETTING',
       message: `${f.detail}: ${UNSAFE[f.id]}; to accept this, add to allow_unsafe: "${f.id}: <why it is needed>"`,
       pointer: f.pointer,
     }))
-  for (const id of Object.keys(config.allow_unsafe)) {
-    if (!found.some((f) => f.id === id)) {
-      out.push({ code: 'UNUSED_ALLOW_UNSAFE', message: `the config makes no ${id} setting; remove this entry`, pointer: `/allow_unsafe/${escapeKey(id)}`, atKey: true })
+  if (unused) {
+    for (const id of Object.keys(config.allow_unsafe)) {
+      if (!all.some((f) => f.id === id)) {
+        out.push({ code: 'UNUSED_ALLOW_UNSAFE', message: `the config makes no ${id} setting; remove this entry`, pointer: `/allow_unsafe/${escapeKey(id)}`, atKey: true })
+      }
     }
   }
   // lowering an OOM score below QM's needs CAP_SYS_RESOURCE inside QM, which QM drops
   const canLower = config.container.add_capabilities.map(normaliseCapability).includes('sys_resource')
-  for (const f of found.filter((f) => f.id === 'oom.nested_below_qm' && !canLower)) {
+  for (const f of all.filter((f) => f.id === 'oom.nested_below_qm' && !canLower)) {
     out.push(conflict(f.pointer, 'lowering an OOM score below QM\'s needs CAP_SYS_RESOURCE inside QM: add sys_resource to container.add_capabilities'))
   }
   return out

@@ -5,7 +5,7 @@ import { qmContext, nestedContext } from '../isolation/contexts.ts'
 import { annotationProblem, deviceProblem } from '../isolation/devices.ts'
 import { hostPathProblem, readSource, splitVolume } from '../isolation/host-paths.ts'
 import { classifyEntry, type RawContext, type RawHit } from '../isolation/raw-keys.ts'
-import { PROFILE_WRITE_ROOT } from '../isolation/seccomp.ts'
+import { PROFILE_WRITE_ROOT, seccompPathId } from '../isolation/seccomp.ts'
 import type { Check } from './checks.ts'
 import { escapeKey } from './messages.ts'
 import { pathProblem } from './paths.ts'
@@ -118,6 +118,8 @@ function checkSeccompPath(config: QmConfig, out: Guarded): void {
     out.checks.push({ code: 'PATH_NOT_ALLOWED', message: `${c.seccomp_profile} ${problem}`, pointer })
     return
   }
+  const byPath = seccompPathId(c.seccomp_profile)
+  if (byPath) out.found.push({ id: byPath, pointer, detail: `seccomp_profile ${c.seccomp_profile}: podman's default profile` })
   if (c.seccomp_source && config.host_files === 'plugin' && (!c.seccomp_profile.startsWith(PROFILE_WRITE_ROOT) || !c.seccomp_profile.endsWith('.json'))) {
     out.checks.push({
       code: 'PATH_NOT_ALLOWED',

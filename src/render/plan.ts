@@ -50,21 +50,12 @@ const distroRepoVars = (config: QmConfig): string[] =>
 
 /** Config and resolved local files in, the stages of both trees out. Pure. */
 export function plan(config: QmConfig, resolved: Resolved): Plan {
+  const parts = qmParts(config)
+  const placed = parts.filter((p) => p.placed).map((p) => p.fragment)
   const qmTree = sequence(
     qmOs.generate(osSource(config, resolved)),
-    parallel(
-      qmContainersConf.generate(config.containers_conf),
-      qmSelinuxContexts.generate({ policy: config.policy }),
-      subids.generate({ lines: config.subids.qm }),
-      config.bluechi.enabled ? qmBluechi.generate(bluechiOptions(config)) : empty(),
-      qmNested.generate({ nested: config.nested.map((n) => ({ ...n, pull: n.pull ?? 'never' })) }),
-    ),
-    qmStorageConf.generate({
-      path: config.storage_conf.path,
-      transientStore: config.storage_conf.transient_store,
-      ...(embeddedImages(config).length > 0 ? { imageStore: IN_QM.imageStore } : {}),
-    }),
-    qmImages.generate({ images: images(config), store: IN_QM.imageStore }),
+    parallel(...placed),
+    ...parts.filter((p) => !p.placed).map((p) => p.fragment),
     qmContent.generate({
       makeDirs: [...config.content.make_dirs, ...resolved.emptyGlobDirs.map((path) => ({ path, parents: true, exist_ok: true }))],
       files: resolved.addFiles,
@@ -98,6 +89,40 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
 }
 
 const empty = (): Fragment => ({ stages: [], sources: {} })
+
+/** A part of the QM tree qm-stage generates, with the config key that sets it. */
+export interface QmPart {
+  /** JSON Pointer of the key that generates it */
+  key: string
+  fragment: Fragment
+  /** plain file placements, folded side by side with the others (the rest run in order after them) */
+  placed: boolean
+}
+
+/**
+ * Everything qm-stage writes into the QM tree from its own keys (the OS and the user's content aside).
+ * plan() emits exactly these, so the list of generated paths is read from them and not kept twice.
+ */
+export function qmParts(config: QmConfig): QmPart[] {
+  const part = (key: string, fragment: Fragment, placed = true): QmPart => ({ key, fragment, placed })
+  return [
+    part('/containers_conf', qmContainersConf.generate(config.containers_conf)),
+    part('/policy', qmSelinuxContexts.generate({ policy: config.policy })),
+    part('/subids/qm', subids.generate({ lines: config.subids.qm })),
+    ...(config.bluechi.enabled ? [part('/bluechi', qmBluechi.generate(bluechiOptions(config)))] : []),
+    ...config.nested.map((n, i) => part(`/nested/${i}`, qmNested.generate({ nested: [{ ...n, pull: n.pull ?? 'never' }] }))),
+    part(
+      '/storage_conf',
+      qmStorageConf.generate({
+        path: config.storage_conf.path,
+        transientStore: config.storage_conf.transient_store,
+        ...(embeddedImages(config).length > 0 ? { imageStore: IN_QM.imageStore } : {}),
+      }),
+      false,
+    ),
+    part('/container_images', qmImages.generate({ images: images(config), store: IN_QM.imageStore }), false),
+  ]
+}
 
 function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
   const r = config.rootfs

@@ -9,7 +9,10 @@ import { mergeAib } from './aib-merge.ts'
 import { formatProblems } from './format-checks.ts'
 import { formatPlan, mppDirectives, type Format } from './formats.ts'
 import { nestedMountNotes } from './notes.ts'
-import { plan, type Plan } from './plan.ts'
+import { plan, qmParts, type Plan } from './plan.ts'
+import { guardContent } from './content-guard.ts'
+import { contentDecidesUnsafe, unsafeProblems, unsafeSettings } from '../config/checks.ts'
+import { guard } from '../config/guard.ts'
 
 export interface RenderOptions {
   /** output format (default mpp) */
@@ -52,6 +55,18 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
   const problems = [...fileErrors, ...formatProblems(config, format)]
   if (problems.length > 0) {
     return { errors: sortErrors(problems.map((p) => new QmError(p.code, p.message, loaded.pointer(p.pointer), loaded.locate(p.pointer, p.atKey)))), notes: loaded.notes }
+  }
+  // content that goes round a generating key or a nested check, and what local content makes unsafe
+  const content = guardContent(config, resolved, qmParts(config))
+  const decided = contentDecidesUnsafe(config)
+  const late = [
+    ...content.checks,
+    ...unsafeProblems(config, decided ? unsafeSettings(config, guard(config).found) : [], content.found, decided).filter(
+      (p) => p.code !== 'UNSAFE_SETTING' || content.found.some((f) => f.pointer === p.pointer),
+    ),
+  ]
+  if (late.length > 0) {
+    return { errors: sortErrors(late.map((p) => new QmError(p.code, p.message, loaded.pointer(p.pointer), loaded.locate(p.pointer, p.atKey)))), notes: loaded.notes }
   }
   const notes = [...loaded.notes, ...nestedMountNotes(config).map((n) => `${file}: ${n}`)]
   if (format === 'aib') {

@@ -1,0 +1,242 @@
+// The user's content cannot go round the keys that generate QM's files, nor round the checks a nested
+// container gets: a generated path is set only by its key (CONFLICT naming it), a file that overrides a
+// generated setting from a drop-in directory names the key too, and a Quadlet file placed through content is
+// read as Quadlet reads it and checked like a nested entry.
+import { posix } from 'node:path'
+import { parse as parseToml } from 'smol-toml'
+import type { Check } from '../config/checks.ts'
+import { embeddedImages, imageName, normaliseImageRef } from '../config/derive.ts'
+import { NESTED_OWNED, type Found } from '../config/guard.ts'
+import type { Resolved } from '../config/local-files.ts'
+import type { QmConfig } from '../config/types.ts'
+import { nestedContext } from '../isolation/contexts.ts'
+import { deviceProblem } from '../isolation/devices.ts'
+import { hostPathProblem } from '../isolation/host-paths.ts'
+import { classifyEntry } from '../isolation/raw-keys.ts'
+import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
+import { IN_QM } from '../qm/paths.ts'
+import { parseUnit, type UnitEntry } from '../units/parse.ts'
+import { quadletScalar } from '../units/split.ts'
+import { QUADLET_EXTENSIONS } from '../units/names.ts'
+import { dropinDirNames } from '../units/unit-dirs.ts'
+import { generatedPaths, type Generated } from './generated.ts'
+import type { QmPart } from './plan.ts'
+
+export interface ContentGuard {
+  checks: Check[]
+  found: Found[]
+}
+
+/** Directories Quadlet (rootful and rootless, any podman) reads units from inside QM. */
+const QUADLET_ROOTS = ['/etc/containers/systemd', '/usr/share/containers/systemd', '/usr/lib/containers/systemd', '/run/containers/systemd']
+
+const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`)
+const isAncestor = (dir: string, path: string) => path.startsWith(`${dir}/`)
+
+/** A Quadlet unit or drop-in when `path` lies in a Quadlet directory: what kind, or undefined. */
+export function quadletPlace(path: string): { kind: 'unit' | 'dropin'; ext: string; dropinDir?: string } | undefined {
+  if (!QUADLET_ROOTS.some((r) => isAncestor(r, path))) return undefined
+  const name = posix.basename(path)
+  const dir = posix.basename(posix.dirname(path))
+  const ext = name.slice(name.lastIndexOf('.') + 1)
+  if (dir.endsWith('.d') && name.endsWith('.conf')) {
+    const unitExt = dir.slice(0, -2).slice(dir.slice(0, -2).lastIndexOf('.') + 1)
+    return Object.hasOwn(QUADLET_EXTENSIONS, unitExt) ? { kind: 'dropin', ext: unitExt, dropinDir: dir } : undefined
+  }
+  return Object.hasOwn(QUADLET_EXTENSIONS, ext) ? { kind: 'unit', ext } : undefined
+}
+
+export function guardContent(config: QmConfig, resolved: Resolved, parts: readonly QmPart[]): ContentGuard {
+  const out: ContentGuard = { checks: [], found: [] }
+  const generated = generatedPaths(parts)
+  const c = config.content
+  const conflict = (pointer: string, message: string) => out.checks.push({ code: 'CONFLICT', message, pointer })
+  const hits = (path: string, g: Generated) => (g.kind === 'tree' ? under(path, g.path) : path === g.path)
+  const by = (g: Generated) => `${g.path} is generated from ${g.key}: set it there`
+
+  const files = resolved.addFiles.map((f) => ({ spec: f, pointer: pointerOf(config, f.path) }))
+  for (const { spec, pointer } of files) {
+    const g = generated.find((g) => hits(spec.path, g))
+    if (g) conflict(pointer, by(g))
+  }
+  c.make_dirs.forEach((d, i) => {
+    const g = generated.find((g) => hits(d.path, g) && g.kind === 'file')
+    if (g) conflict(`/content/make_dirs/${i}/path`, by(g))
+  })
+  c.add_symlinks.forEach((l, i) => {
+    const pointer = `/content/add_symlinks/${i}/link`
+    const g = generated.find((g) => hits(l.link, g) || isAncestor(l.link, g.path))
+    if (g) return conflict(pointer, g.path === l.link ? by(g) : `the link would redirect ${g.path}, which is generated from ${g.key}`)
+    // Quadlet follows links: what it would read through this one is not in the config to check
+    if (quadletPlace(l.link) || QUADLET_ROOTS.some((r) => under(r, l.link) || isAncestor(r, l.link))) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: Quadlet reads units through this link, which qm-stage cannot check` })
+    }
+  })
+  for (const [key, list] of [['chmod_files', c.chmod_files], ['chown_files', c.chown_files]] as const) {
+    list.forEach((f, i) => {
+      const g = generated.find((g) => hits(f.path, g) || (f.recursive && isAncestor(f.path, g.path)))
+      if (g) conflict(`/content/${key}/${i}/path`, g.path === f.path ? by(g) : `recursively changes ${g.path}, which is generated from ${g.key}: set it there`)
+    })
+  }
+
+  const texts = new Map(files.filter((f) => 'content' in f.spec).map((f) => [f.spec.path, text(f.spec as { content: string | Uint8Array })]))
+  overrides(config, files, texts, generated, out)
+  for (const { spec, pointer } of files) {
+    const place = quadletPlace(spec.path)
+    if (!place) continue
+    const body = texts.get(spec.path)
+    if (body === undefined) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${spec.path}: a Quadlet file whose content qm-stage cannot read (it comes from a url or pipeline)` })
+      continue
+    }
+    quadletFile(config, spec.path, body, place, pointer, (p) => texts.get(p), out)
+  }
+  seccompContent(config, resolved, out)
+  return out
+}
+
+const text = (f: { content: string | Uint8Array }) => (typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'))
+
+/** The add_files entry that places `path` (a glob's destination directory holds its matches). */
+function pointerOf(config: QmConfig, path: string): string {
+  const i = config.content.add_files.findIndex((f) => (f.source_glob === undefined ? f.path === path : isAncestor(f.path.replace(/\/+$/, ''), path)))
+  return i < 0 ? '/content/add_files' : `/content/add_files/${i}/${config.content.add_files[i]!.source_glob === undefined ? 'path' : 'source_glob'}`
+}
+
+/** Flattened `table.key` names of a TOML document. */
+function tomlKeys(doc: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(doc).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? tomlKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  )
+}
+
+/**
+ * Files that replace or override a generated file from where its reader looks: containers.conf.d drop-ins,
+ * a storage.conf that takes precedence, other BlueChi agent drop-ins.
+ */
+function overrides(config: QmConfig, files: { spec: { path: string }; pointer: string }[], texts: Map<string, string>, generated: Generated[], out: ContentGuard) {
+  const conf = generated.find((g) => g.path === IN_QM.containersConf)
+  const confKeys = conf?.text === undefined ? [] : tomlKeys(parseToml(conf.text) as Record<string, unknown>)
+  const bluechi = generated.find((g) => g.key === '/bluechi')
+  const agentKeys = bluechi?.text === undefined ? [] : parseUnit(bluechi.text, bluechi.path, 'systemd').entries.map((e) => e.key)
+  for (const { spec, pointer } of files) {
+    const path = spec.path
+    const body = texts.get(path)
+    if (/^\/(etc|usr\/share)\/containers\/containers\.conf\.d\/[^/]+\.conf$/.test(path) && body !== undefined) {
+      let keys: string[]
+      try {
+        keys = tomlKeys(parseToml(body) as Record<string, unknown>)
+      } catch (e) {
+        out.checks.push({ code: 'CONFIG_INVALID', message: `${path} is not TOML podman can read: ${(e as Error).message.split('\n')[0]}`, pointer })
+        continue
+      }
+      const clash = keys.filter((k) => confKeys.includes(k))
+      if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} overrides ${clash.join(', ')} of QM's containers.conf, which is generated from /containers_conf: set it there`, pointer })
+    }
+    const storage = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf']
+    if (storage.includes(path) && path !== config.storage_conf.path && storage.indexOf(path) < storage.indexOf(config.storage_conf.path)) {
+      out.checks.push({ code: 'CONFLICT', message: `${path} takes precedence over ${config.storage_conf.path}, which is generated from /storage_conf: podman would never read it; set storage_conf.path instead`, pointer })
+    }
+    if (bluechi && (path === '/etc/bluechi/agent.conf' || /^\/etc\/bluechi\/agent\.conf\.d\/[^/]+\.conf$/.test(path)) && body !== undefined) {
+      const clash = [...new Set(parseUnit(body, path, 'systemd').entries.map((e) => e.key).filter((k) => agentKeys.includes(k)))]
+      if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} sets ${clash.join(', ')}, which ${bluechi.path} generates from /bluechi: set it there`, pointer })
+    }
+  }
+}
+
+/** Sections that take the same raw keys as [Container] for what matters here (mounts, devices, podman options). */
+const CONTAINER_LIKE = new Set(['Container', 'Pod', 'Build', 'Image', 'Network', 'Volume', 'Artifact'])
+
+function quadletFile(
+  config: QmConfig,
+  path: string,
+  body: string,
+  place: NonNullable<ReturnType<typeof quadletPlace>>,
+  pointer: string,
+  read: (path: string) => string | undefined,
+  out: ContentGuard,
+) {
+  const unit = parseUnit(body, path, 'quadlet')
+  const at = (e: { line: number }) => `${path}:${e.line}`
+  if (unit.rejected) {
+    const issue = unit.issues.find((i) => i.drops === 'file')!
+    out.checks.push({ code: 'CONFIG_INVALID', message: `${path}:${issue.line}: ${issue.message}: Quadlet refuses the file`, pointer })
+    return
+  }
+  const entries = unit.entries
+  const env = entries.some((e) => e.section === 'Service' && e.key === 'EnvironmentFile') ? undefined : entries.filter((e) => e.section === 'Service' && e.key === 'Environment').map((e) => e.value)
+  const unitDir = place.kind === 'dropin' ? posix.dirname(posix.dirname(path)) : posix.dirname(path)
+  const ctx = nestedContext(config.oom_score_adjust, env, unitDir, read)
+  for (const e of entries) {
+    const section = CONTAINER_LIKE.has(e.section) ? 'Container' : e.section
+    for (const h of classifyEntry(section, e.key, e.value, ctx)) {
+      if (h.kind === 'unsafe') out.found.push({ id: h.id, pointer, detail: `${at(e)} ${h.detail}` })
+      else out.checks.push({ code: 'CONFIG_INVALID', message: `${at(e)} ${h.message}`, pointer })
+    }
+    volumeUnitEntry(e, ctx, pointer, at(e), entries, out)
+    if (e.section === 'Kube' && e.key === 'Yaml') {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${at(e)} Yaml=${e.value}: the pods' host paths, devices and security settings are not checked` })
+    }
+  }
+  // a generated nested unit: same name, or a drop-in that applies to it
+  config.nested.forEach((n, i) => {
+    const name = `${n.name}.container`
+    if (place.kind === 'unit' && posix.basename(path) === name && path !== `${IN_QM.nestedQuadletDir}/${name}`) {
+      out.checks.push({ code: 'CONFLICT', message: `${path}: nested ${n.name} is generated from /nested/${i} under the same name`, pointer })
+    }
+    if (place.kind === 'dropin' && dropinDirNames(name).includes(place.dropinDir!)) {
+      for (const e of entries) {
+        const field = ownedField(e)
+        if (field) out.checks.push({ code: 'CONFLICT', message: `${at(e)} ${e.key}= changes nested ${n.name}: set it with /nested/${i}/${field}`, pointer })
+      }
+    }
+  })
+  if (place.ext === 'container' && place.kind === 'unit') imageChecks(config, path, entries, pointer, out)
+}
+
+const FIELD: Readonly<Record<string, string>> = { Image: 'image', Exec: 'exec', Network: 'network', Pull: 'pull', Rootfs: 'image', OOMScoreAdjust: 'oom_score_adjust' }
+
+function ownedField(e: UnitEntry): string | undefined {
+  const section = e.section === 'Container' ? 'container' : e.section === 'Service' ? 'service' : undefined
+  return section && NESTED_OWNED[section]!.includes(e.key) ? FIELD[e.key] : undefined
+}
+
+/** [Volume] Device= with Type=bind (or Options=bind) is a host path; otherwise a block device mounted into QM. */
+function volumeUnitEntry(e: UnitEntry, ctx: ReturnType<typeof nestedContext>, pointer: string, at: string, entries: UnitEntry[], out: ContentGuard) {
+  if (e.section !== 'Volume' || e.key !== 'Device') return
+  const last = (key: string) => entries.filter((x) => x.section === 'Volume' && x.key === key).at(-1)?.value
+  const bind = /(^|,)r?bind(,|$)/.test(last('Options') ?? '') || quadletScalar(last('Type') ?? '') === 'bind'
+  const device = quadletScalar(e.value)
+  const problem = bind ? hostPathProblem(device, ctx) : device.startsWith('/') ? deviceProblem(device, ctx) : undefined
+  if (problem) out.found.push({ id: bind ? 'volume.host_path' : 'device.host', pointer, detail: `${at} Device=${e.value}: ${problem}` })
+}
+
+/** The nested rule for a hand-written .container: its image is embedded, or it says how it is pulled. */
+function imageChecks(config: QmConfig, path: string, entries: UnitEntry[], pointer: string, out: ContentGuard) {
+  const image = entries.filter((e) => e.section === 'Container' && e.key === 'Image').at(-1)
+  if (!image) return
+  const ref = quadletScalar(image.value)
+  if (/\.(image|build)$/.test(ref)) return // built or pulled by its own Quadlet unit
+  const pull = quadletScalar(entries.filter((e) => e.section === 'Container' && e.key === 'Pull').at(-1)?.value ?? '')
+  const embedded = new Set(embeddedImages(config).map(({ image }) => normaliseImageRef(imageName(image))))
+  if (!embedded.has(normaliseImageRef(ref)) && (pull === '' || pull === 'never')) {
+    out.checks.push({
+      code: 'IMAGE_NOT_EMBEDDED',
+      message: `${path}:${image.line} ${ref} is not in container_images; embed it, or set Pull=missing (or always, newer) to fetch it when QM starts`,
+      pointer,
+    })
+  }
+}
+
+/** A local seccomp_source is read: its content decides the class, whatever its path says. */
+function seccompContent(config: QmConfig, resolved: Resolved, out: ContentGuard) {
+  const origin = resolved.seccomp
+  if (!origin || !('content' in origin)) return
+  const pointer = '/container/seccomp_source/source_path'
+  const c = classifyProfile(text(origin))
+  if (typeof c === 'object') out.checks.push({ code: 'CONFIG_INVALID', message: `is not a seccomp profile podman can read: ${c.invalid}`, pointer })
+  else if (c !== 'confined') {
+    const what = c === 'unconfined' ? 'its default action allows every syscall' : 'it allows realtime scheduling (sched_setscheduler, sched_setattr)'
+    out.found.push({ id: PROFILE_IDS[c], pointer, detail: `the profile ${config.container.seccomp_profile}: ${what}` })
+  }
+}
