@@ -22,8 +22,8 @@ export interface Options {
   container: Container
   /** the effective ReadOnly= (image-mode hosts keep QM read-only) */
   readOnly: boolean
-  /** host path of the BlueChi controller socket to share with QM's agent */
-  bluechiSocket?: string
+  /** the directory of the BlueChi controller socket, shared with QM's agent at the same path */
+  bluechiSocketDir?: string
   /** the config's allow_unsafe entries, recorded in the drop-in qm-stage always writes (inspect reads them) */
   allowUnsafe: Record<string, string>
 }
@@ -40,11 +40,11 @@ export function files(o: Options): FileSpec[] {
   const out: FileSpec[] = [dropin('10-qm.conf', ['Resources of qm.service, from qm.yaml.', ...record], [['Service', resourceEntries(o.resources)]])]
   const container = containerEntries(o.container, o.readOnly)
   if (container.length > 0) out.push(dropin('20-qm-container.conf', 'Settings of the QM container, from qm.yaml.', [['Container', container]]))
-  if (o.bluechiSocket) {
+  if (o.bluechiSocketDir) {
     out.push(
-      dropin('30-qm-bluechi.conf', "The host's BlueChi controller socket for QM's agent.", [
+      dropin('30-qm-bluechi.conf', "The host's BlueChi controller socket directory for QM's agent (tmpfiles.d creates it at boot).", [
         ['Unit', [['After', 'bluechi-controller.socket']]],
-        ['Container', [['Volume', `${o.bluechiSocket}:${o.bluechiSocket}`]]],
+        ['Container', [['Volume', `${o.bluechiSocketDir}:${o.bluechiSocketDir}`]]],
       ]),
     )
   }

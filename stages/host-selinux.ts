@@ -11,13 +11,15 @@ export interface Options {
   interface?: Origin
   /** label /usr/lib/qm, /etc/qm and /var/qm with the qm module's file contexts */
   label: boolean
+  /** whether the tree has /var/qm (image mode: tmpfiles.d creates it at boot, labelled by the policy) */
+  labelVar: boolean
 }
 
 /**
  * QM's SELinux policy files and build-time labels. Labelling uses the qm module's own
  * file contexts, so it works whether or not the image's policy store has the module yet.
  */
-export function generate({ module, interface: iface, label }: Options): Fragment {
+export function generate({ module, interface: iface, label, labelVar }: Options): Fragment {
   const files = placeFiles([
     ...(module ? [{ path: QM.selinuxModule, ...module }] : []),
     ...(iface ? [{ path: QM.selinuxInterface, ...iface }] : []),
@@ -29,5 +31,5 @@ export function generate({ module, interface: iface, label }: Options): Fragment
     inputs: { 'file-contexts': filesInput([fc.ref]) },
     options: { file_contexts: `input://file-contexts/${fc.ref}`, target: `tree://${target}` },
   })
-  return sequence(files, { stages: [QM.dir, QM.etc, QM.var].map(relabel), sources: fc.sources })
+  return sequence(files, { stages: [QM.dir, QM.etc, ...(labelVar ? [QM.var] : [])].map(relabel), sources: fc.sources })
 }

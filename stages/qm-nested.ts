@@ -18,6 +18,9 @@ export const generate = (o: { nested: readonly Nested[] }): Fragment => placeFil
 
 function quadlet(n: Nested): string {
   const container: [string, string][] = [['Image', n.image]]
+  // podman's name for it: containers/qm's README runs `podman inspect <name>`, and Quadlet's
+  // default is systemd-<name>; a raw ContainerName the user wrote wins
+  if (!('ContainerName' in n.container)) container.push(['ContainerName', n.container_name ?? n.name])
   if (n.exec !== undefined) container.push(['Exec', n.exec])
   if (n.network !== undefined) container.push(['Network', n.network])
   if (n.pull !== undefined) container.push(['Pull', n.pull])

@@ -45,10 +45,11 @@ Examples('03: the README\'s nested OOM scenario, capability re-added', async () 
   assert.equal(effectiveQm(host).list('Container', 'DropCapability'), ['sys_boot'])
 })
 
-Examples('04: BlueChi agent named qm.ecu1 reaches the host controller through the shared socket', async () => {
+Examples('04: BlueChi agent named qm.ecu1 reaches the host controller through the shared socket directory', async () => {
   const { host } = await build('04-bluechi-socket.qm.yaml')
-  assert.is(unitOf(host, '/etc/qm/bluechi/agent.conf.d/10-qm.conf').get('bluechi-agent', 'NodeName'), 'qm.ecu1')
-  assert.ok(effectiveQm(host).list('Container', 'Volume').includes('/run/bluechi/bluechi.sock:/run/bluechi/bluechi.sock'))
+  const agent = unitOf(host, '/etc/qm/bluechi/agent.conf.d/10-qm.conf')
+  assert.equal([agent.get('bluechi-agent', 'NodeName'), agent.get('bluechi-agent', 'ControllerAddress')], ['qm.ecu1', 'unix:path=/run/bluechi/bluechi.sock'])
+  assert.ok(effectiveQm(host).list('Container', 'Volume').includes('/run/bluechi:/run/bluechi'))
 })
 
 Examples('05: the nested Quadlet runs the embedded image and never pulls', async () => {
@@ -65,7 +66,7 @@ Examples('06: realtime QM uses podman\'s configured default seccomp profile (emp
 Examples('07: the tarball OS is in place with QM\'s files on top', async () => {
   const { host, notes } = await build('07-local-tarball.qm.yaml')
   assert.is(entryAt(host, '/usr/lib/qm/rootfs/usr/sbin/init')!.target, '../lib/systemd/systemd')
-  assert.is(entryAt(host, '/var/qm/lib/hello')!.mode.toString(8), '750')
+  assert.is(entryAt(host, '/usr/share/factory/var/qm/lib/hello')!.mode.toString(8), '750')
   assert.is(effectiveQm(host).get('Service', 'MemoryMax'), '2G')
   assert.equal(notes, ['qm_rootfs: org.osbuild.untar taken from the seed'])
 })

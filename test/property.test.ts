@@ -18,7 +18,7 @@ const SEED = Number(process.env.QM_PROPERTY_SEED ?? 20261123)
 
 /** Where each pipeline may write: the QM tree's own /etc, /usr, /var; on the host, QM's places only. */
 const QM_TREE = /^\/(etc|usr|var)(\/|$)/
-const HOST = /^\/(usr\/lib\/qm|etc\/qm|var\/qm|usr\/share\/containers\/systemd|etc\/containers\/systemd|usr\/share\/qm|usr\/share\/selinux|usr\/lib\/systemd\/system\.conf\.d)(\/|$)|^\/etc\/sub[ug]id$|^\/(etc|usr|usr\/lib|usr\/share|var)$/
+const HOST = /^\/(usr\/lib\/qm|etc\/qm|var\/qm|usr\/share\/factory\/var\/qm|usr\/share\/containers\/systemd|etc\/containers\/systemd|usr\/share\/qm|usr\/share\/selinux|usr\/lib\/systemd\/system\.conf\.d)(\/|$)|^\/etc\/sub[ug]id$|^\/usr\/lib\/tmpfiles\.d\/qm-stage\.conf$|^\/(etc|usr|usr\/lib|usr\/share|var|usr\/lib\/tmpfiles\.d|usr\/share\/factory|usr\/share\/factory\/var)$/
 
 function targets(stages: Stage[]): string[] {
   return stages.flatMap((s) => {

@@ -13,7 +13,7 @@ import { DIR_ROOTS, FILE_ROOTS, HOST_DIR_ROOTS, pathProblem } from './paths.ts'
 import { parsePublishPort } from './ports.ts'
 import { canonicalHostPath, classifyHostPath } from '../isolation/host-paths.ts'
 import { guard, NESTED_OWNED, type Found } from './guard.ts'
-import { embeddedImages, imageName, normaliseImageRef, readOnly } from './derive.ts'
+import { bluechiSocket, embeddedImages, imageName, nestedContainerName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
 
 /** A rule broken by a schema-valid config. */
@@ -202,7 +202,8 @@ function checkHostDirs(config: QmConfig): Check[] {
   return out
 }
 
-function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Check[] {
+function checkBluechi(config: QmConfig, given: (p: string) => boolean): Check[] {
+  const { bluechi } = config
   const tcp = given('/bluechi/controller/host') || given('/bluechi/controller/port')
   const out: Check[] = []
   if (tcp && given('/bluechi/controller/address')) {
@@ -210,6 +211,15 @@ function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Che
   }
   if (given('/bluechi/controller/port') && !given('/bluechi/controller/host')) {
     out.push(invalid('/bluechi/controller', 'port needs host'))
+  }
+  const shared = bluechiSocket(config)
+  // QM gets the socket's directory: a dedicated one under /run, which tmpfiles.d makes at boot
+  if (shared && !/^\/run\/[^/]+/.test(shared.dir)) {
+    out.push({
+      code: 'PATH_NOT_ALLOWED',
+      message: `${shared.socket}: the controller socket must sit in its own directory under /run (like /run/bluechi/bluechi.sock): QM mounts that directory, created at boot`,
+      pointer: '/bluechi/controller/address',
+    })
   }
   const dropin = dropinNameProblem(bluechi.dropin)
   if (dropin) out.push(invalid('/bluechi/dropin', dropin))
@@ -221,9 +231,13 @@ function checkBluechi({ bluechi }: QmConfig, given: (p: string) => boolean): Che
   return out
 }
 
+/** podman's rule for container names. */
+const PODMAN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
 function checkNested(config: QmConfig): Check[] {
   const out: Check[] = []
   const names = new Map<string, number>()
+  const containerNames = new Map<string, number>()
   const embedded = new Set(embeddedImages(config).map(({ image }) => normaliseImageRef(imageName(image))))
   config.nested.forEach((n, i) => {
     const at = `/nested/${i}`
@@ -239,6 +253,15 @@ function checkNested(config: QmConfig): Check[] {
         pointer: `${at}/image`,
       })
     }
+    const containerName = nestedContainerName(n)
+    if (n.container_name !== undefined && 'ContainerName' in n.container) {
+      out.push(conflict(`${at}/container/ContainerName`, 'give either container_name or a raw ContainerName', true))
+    } else if (!PODMAN_NAME.test(containerName)) {
+      out.push(invalid(`${at}/name`, `${n.name} is not a name podman accepts for a container (ContainerName= defaults to it); give container_name`))
+    }
+    const sameName = containerNames.get(containerName)
+    if (sameName !== undefined && first === undefined) out.push(conflict(`${at}/name`, `nested/${sameName} runs a container named ${containerName} too: podman would replace one with the other`))
+    containerNames.set(containerName, i)
     for (const [section, owned] of Object.entries(NESTED_OWNED)) {
       for (const key of owned) {
         if (key in (n as unknown as Record<string, Record<string, unknown>>)[section]!) {

@@ -1,5 +1,5 @@
 // Facts derived from a loaded config, asked by checks, the planner and the format checks alike.
-import type { ContainerImage, QmConfig } from './types.ts'
+import type { ContainerImage, Nested, QmConfig } from './types.ts'
 
 /** Where the QM's operating system comes from. */
 export type RootfsKind = 'depsolve' | 'rpms' | 'tarball' | 'pipeline'
@@ -29,3 +29,17 @@ export function normaliseImageRef(ref: string): string {
 
 /** The effective read_only: package-mode hosts are writable, as automotive-image-builder does it. */
 export const readOnly = (config: QmConfig) => config.container.read_only ?? config.mode === 'image'
+
+/**
+ * The controller's Unix socket QM's agent reaches, and the directory shared with QM for it:
+ * the directory, not the socket, so a socket the controller re-creates is still the one QM
+ * sees, and the mount source can exist before the controller runs.
+ */
+export function bluechiSocket({ bluechi: { enabled, controller } }: QmConfig): { socket: string; dir: string } | undefined {
+  if (!enabled || controller.host) return undefined
+  const socket = controller.address.replace(/^unix:path=/, '')
+  return { socket, dir: socket.slice(0, socket.lastIndexOf('/')) || '/' }
+}
+
+/** podman's name for a nested container: a raw ContainerName, else container_name, else the Quadlet's name. */
+export const nestedContainerName = (n: Nested): string => String(n.container.ContainerName ?? n.container_name ?? n.name)

@@ -101,8 +101,10 @@ function checkBluechiSocket(config: QmConfig, ctx: RawContext, out: Guarded): vo
     out.checks.push({ code: 'CONFIG_INVALID', message: `${socket} ${problem}`, pointer })
     return
   }
-  const unsafe = hostPathProblem(socket, ctx)
-  if (unsafe) out.found.push({ id: 'volume.host_path', pointer, detail: `the BlueChi socket ${socket} is bind-mounted into QM: ${unsafe}` })
+  // QM gets the socket's directory (see bluechiSocket): that is the bind mount the policy judges
+  const dir = socket.slice(0, socket.lastIndexOf('/')) || '/'
+  const unsafe = hostPathProblem(dir, ctx)
+  if (unsafe) out.found.push({ id: 'volume.host_path', pointer, detail: `the BlueChi socket's directory ${dir} is bind-mounted into QM: ${unsafe}` })
 }
 
 /**

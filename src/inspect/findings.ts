@@ -10,7 +10,8 @@ import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
 import type { InsideModel } from './inside.ts'
 import type { QuadletModel } from './unit-model.ts'
-import type { Finding, Report, Severity } from './report.ts'
+import { MAX_VAR_FILES } from './interest.ts'
+import type { Finding, PathState, Report, Severity } from './report.ts'
 import type { TreeView } from './view.ts'
 
 /** Everything the rules look at. */
@@ -59,13 +60,26 @@ function notMaterialised({ report: { placement: p }, host }: Facts, all: Finding
   return out
 }
 
-function placement({ report: { placement: p } }: Facts): Finding[] {
+function placement({ report: { placement: p, imageMode } }: Facts): Finding[] {
   const out: Finding[] = []
   if (!p.rootfs.present) return [finding('placement.rootfs_missing', 'error', `${QM.rootfs} is missing: there is no QM in this tree`)]
-  const seeds = [['placement.etc_missing', p.etc, "QM's /etc"], ['placement.var_missing', p.var, "QM's /var"], ['placement.var_tmp_missing', p.varTmp, "QM's /var/tmp"]] as const
-  for (const [id, state, what] of seeds) {
-    if (!state.present) out.push(finding(id, 'error', `${state.path} is missing: qm.container mounts it as ${what}, so QM cannot start`))
-  }
+  const missing = (id: string, state: PathState, what: string) => finding(id, 'error', `${state.path} is missing: qm.container mounts it as ${what}, so QM cannot start`)
+  // systemd-tmpfiles makes a line's path, and its parents, at every boot
+  const made = new Set(p.tmpfiles.map((l) => l.path))
+  if (!p.etc.present) out.push(missing('placement.etc_missing', p.etc, "QM's /etc"))
+  if (!p.var.present && !made.has(QM.var) && !made.has(QM.varTmp)) out.push(missing('placement.var_missing', p.var, "QM's /var"))
+  if (imageMode) {
+    // OSTree and bootc deploy a commit's /var at most once, into an empty stateroot, never on upgrade
+    if (!made.has(QM.varTmp)) {
+      out.push(finding('tmpfiles.var_tmp_missing', 'error', `no tmpfiles.d line creates ${QM.varTmp}: an image-mode host gets no /var from the image after the first deployment, so qm.container's Volume=\${RWVARFS}/tmp:/var/tmp has no source and QM cannot start`))
+    }
+    if (p.varFiles.length > 0) {
+      const count = p.varFiles.length >= MAX_VAR_FILES ? `at least ${MAX_VAR_FILES}` : String(p.varFiles.length)
+      out.push(
+        finding('placement.var_files_lost', 'warning', `${count} regular file(s) under ${QM.var} (${p.varFiles.slice(0, 3).join(', ')}${p.varFiles.length > 3 ? ', ...' : ''}): an image-mode host never receives them (OSTree and bootc do not deploy /var on upgrade, and ostree.preptree drops /var files); ship QM's /var under /usr and copy it with a tmpfiles.d C line`, p.varFiles[0]),
+      )
+    }
+  } else if (!p.varTmp.present && !made.has(QM.varTmp)) out.push(missing('placement.var_tmp_missing', p.varTmp, "QM's /var/tmp"))
   if (!p.init) out.push(finding('placement.no_init', 'error', `the QM rootfs has no /sbin/init, which qm.container runs`))
   if (!p.systemd) out.push(finding('placement.no_systemd', 'warning', 'the QM rootfs has no /usr/lib/systemd/systemd'))
   if (!p.podman) out.push(finding('placement.no_podman', 'warning', 'the QM rootfs has no /usr/bin/podman: nested containers cannot run'))
@@ -247,7 +261,7 @@ function bluechi({ report: r, quadlet: model }: Facts): Finding[] {
   const out: Finding[] = []
   if (!b.nodeName) out.push(finding('bluechi.node_name_missing', 'error', "QM's BlueChi agent has no NodeName", b.files.at(-1)))
   else if (!b.nodeName.value.startsWith('qm.')) {
-    out.push(finding('bluechi.node_name_prefix', 'warning', `NodeName=${b.nodeName.value}: QM's agent should be qm.<host node>, which the controller's policy tells apart`, b.nodeName.file))
+    out.push(finding('bluechi.node_name_prefix', 'info', `NodeName=${b.nodeName.value} has no qm. prefix: the controller's AllowedNodeNames (and any [node ...] section with RequiredSelinuxContext=qm_bluechi_agent_t) must name it as it is`, b.nodeName.file))
   }
   const socket = b.controllerAddress?.value.match(/^unix:path=(\S+)/)?.[1]
   if (socket && r.quadlet.unit) {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { QM } from '../qm/paths.ts'
-import type { Interest } from '../archive/types.ts'
+import type { EntryType, Interest } from '../archive/types.ts'
+import { TMPFILES_DIRS } from './tmpfiles.ts'
 
 const R = QM.rootfs
 
@@ -41,7 +42,11 @@ const TREES = [
   '/etc/systemd/system.conf.d', '/usr/lib/systemd/system.conf.d',
   QM.shareDir,
   `${QM.etc}/systemd/system`,
+  ...TMPFILES_DIRS,
 ]
+
+/** Regular files under /var/qm kept as entries: enough to name them, bounded however many there are. */
+export const MAX_VAR_FILES = 20
 
 const BODY_NAME = /\.(container|volume|network|kube|image|pod|build|conf|service|json)$/
 /** The policy's file contexts, the qm module in a policy store, images.json of image stores inside QM. */
@@ -58,14 +63,20 @@ const ancestors = (path: string) => {
 }
 
 /** What inspect keeps of each archive member: nothing, its entry, or entry and body. */
-export function inspectInterest(): (path: string) => Interest {
+export function inspectInterest(): (path: string, type: EntryType) => Interest {
   const exact = new Map<string, Interest>()
   for (const p of [...BODIES, ...ENTRIES, ...TREES].flatMap(ancestors)) exact.set(p, 'entry')
   for (const p of [...ENTRIES, ...TREES]) exact.set(p, 'entry')
   for (const p of BODIES) exact.set(p, 'body')
-  return (path) => {
+  let varFiles = 0
+  return (path: string, type: EntryType) => {
     const hit = exact.get(path)
     if (hit) return hit
+    // an image-mode host loses these: inspect names them (a later same-named member counts again: harmless)
+    if (type === 'file' && path.startsWith(`${QM.var}/`) && varFiles < MAX_VAR_FILES) {
+      varFiles++
+      return 'entry'
+    }
     for (const tree of TREES) if (path.startsWith(`${tree}/`)) return BODY_NAME.test(path) ? 'body' : 'entry'
     // links inside the QM tree decide where its init and podman really are
     if (path.startsWith(`${R}/`) && !path.includes('/', R.length + 1)) return 'entry'

@@ -1,5 +1,6 @@
 import { QM } from '../qm/paths.ts'
 import type { PathState, Report } from './report.ts'
+import { tmpfilesFor } from './tmpfiles.ts'
 import type { TreeView } from './view.ts'
 
 /** Where QM's trees are, and whether the rootfs holds an OS that can run as QM (init, systemd, podman). */
@@ -19,11 +20,14 @@ export function placementModel(host: TreeView, qm: TreeView): Report['placement'
   const init = found('/sbin/init', '/usr/sbin/init').path
   const systemd = found('/usr/lib/systemd/systemd').path
   const podman = found('/usr/bin/podman').path
+  const varFiles = [...host.index.entries.values()].filter((e) => e.type === 'file' && e.path.startsWith(`${QM.var}/`)).map((e) => e.path).sort()
   return {
     rootfs: state(QM.rootfs),
     etc: state(QM.etc),
     var: state(QM.var),
     varTmp: state(QM.varTmp),
+    varFiles,
+    tmpfiles: [...tmpfilesFor(host, [QM.var, QM.varTmp]).values()],
     ...(init ? { init } : {}),
     ...(systemd ? { systemd } : {}),
     ...(podman ? { podman } : {}),

@@ -65,6 +65,10 @@ export interface Report {
     etc: PathState
     var: PathState
     varTmp: PathState
+    /** regular files under /var/qm (the first MAX_VAR_FILES): an image-mode host never receives them */
+    varFiles: string[]
+    /** the host's tmpfiles.d lines that create /var/qm and /var/qm/tmp at boot */
+    tmpfiles: { type: string; path: string; mode?: string; argument?: string; file: string; line: number }[]
     init?: string
     systemd?: string
     podman?: string

@@ -26,6 +26,7 @@ export function textReport(r: Report, colour: boolean): string {
       ['/etc', ...path(r.placement.etc)],
       ['/var', ...path(r.placement.var)],
       ['/var/tmp', ...path(r.placement.varTmp)],
+      ['made at boot', r.placement.tmpfiles.map((l) => `${l.type} ${l.path}${l.argument ? ` from ${l.argument}` : ''}`).join(', ') || 'nothing (no tmpfiles.d line)', r.placement.tmpfiles.map((l) => `${l.file}:${l.line}`).join(', ')],
       ['init', r.placement.init ?? 'missing'],
       ['systemd', r.placement.systemd ?? 'missing'],
       ['podman', r.placement.podman ?? 'missing'],

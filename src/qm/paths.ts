@@ -21,6 +21,13 @@ export const QM = {
   managerDropin: '/usr/lib/systemd/system.conf.d/10-qm-oom.conf',
   /** host directories QM's volumes need, made at every boot (systemd-tmpfiles-setup runs before qm.service) */
   volumeTmpfiles: '/usr/lib/tmpfiles.d/qm-volumes.conf',
+  /** directories and copies systemd-tmpfiles makes at boot: bind-mount sources and, in image mode, /var/qm */
+  tmpfiles: '/usr/lib/tmpfiles.d/qm-stage.conf',
+  /**
+   * Image mode: QM's /var as shipped, read-only, copied to /var/qm at boot when that is missing or
+   * empty. systemd's factory directory: a tmpfiles.d C line without a source copies from here too.
+   */
+  varSeed: '/usr/share/factory/var/qm',
 } as const
 
 /** Paths inside the QM tree (QM's own view; /etc and /var are /etc/qm and /var/qm on the host). */

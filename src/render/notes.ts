@@ -2,7 +2,7 @@
 import type { QmConfig } from '../config/types.ts'
 import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
 import { UPSTREAM_QM_CONTAINER } from '../qm/qm-container.ts'
-import { bluechiSocket } from './plan.ts'
+import { bluechiSocket } from '../config/derive.ts'
 
 /** Where QM's own tree has content at build time: its OS, and the /etc and /var seeds. */
 const QM_TREE = ['/usr', '/etc', '/var', '/opt']
@@ -12,7 +12,7 @@ export function nestedMountNotes(config: QmConfig): string[] {
   const upstream = UPSTREAM_QM_CONTAINER.flatMap((s) => (s.name === 'Container' ? s.entries : []))
     .filter(([k]) => k === 'Volume')
     .map(([, v]) => v)
-  const socket = bluechiSocket(config)
+  const socket = bluechiSocket(config)?.dir
   const targets = [...upstream, ...config.container.volumes, ...(socket ? [`${socket}:${socket}`] : [])].map(volumeTarget)
   const inTree = (p: string) => QM_TREE.some((t) => p === t || p.startsWith(`${t}/`))
   return config.nested.flatMap((n) =>

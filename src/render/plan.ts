@@ -1,7 +1,7 @@
-import { embeddedImages, imageName, readOnly, rootfsKind } from '../config/derive.ts'
+import { bluechiSocket, embeddedImages, imageName, readOnly, rootfsKind } from '../config/derive.ts'
 import type { Resolved } from '../config/local-files.ts'
 import type { QmConfig } from '../config/types.ts'
-import { IN_QM } from '../qm/paths.ts'
+import { IN_QM, QM } from '../qm/paths.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { parallel, sequence } from '../manifest/fragment.ts'
 import type { Fragment, Pipeline, Sources, Stage } from '../manifest/types.ts'
@@ -11,6 +11,7 @@ import * as hostOom from '../../stages/host-oom.ts'
 import * as hostPlacement from '../../stages/host-placement.ts'
 import * as hostQuadlet from '../../stages/host-quadlet.ts'
 import * as hostSelinux from '../../stages/host-selinux.ts'
+import * as hostTmpfiles from '../../stages/host-tmpfiles.ts'
 import * as qmBluechi from '../../stages/qm-bluechi.ts'
 import * as qmContainersConf from '../../stages/qm-containers-conf.ts'
 import * as qmContent from '../../stages/qm-content.ts'
@@ -70,18 +71,20 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
     }),
   )
   const host = sequence(
-    hostPlacement.generate({ pipeline: config.pipeline }),
+    hostPlacement.generate({ pipeline: config.pipeline, imageMode: config.mode === 'image' }),
     config.host_files === 'plugin' ? hostQuadlet.generate(hostQuadletOptions(config, resolved)) : empty(),
     parallel(
       hostDropins.generate(dropinOptions(config)),
       subids.generate({ lines: config.subids.host }),
       hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
       hostDirs.generate({ dirs: config.container.host_dirs }),
+      hostTmpfiles.generate({ lines: tmpfilesLines(config) }),
     ),
     hostSelinux.generate({
       ...(resolved.module ? { module: resolved.module } : {}),
       ...(resolved.iface ? { interface: resolved.iface } : {}),
       label: config.selinux.label,
+      labelVar: config.mode === 'package',
     }),
   )
   const pipeline: Pipeline = { name: config.pipeline, ...(config.build_pipeline ? { build: `name:${config.build_pipeline}` } : {}), stages: qmTree.stages }
@@ -158,10 +161,20 @@ export function bluechiOptions(config: QmConfig): qmBluechi.Options {
   }
 }
 
-/** The host socket BlueChi's agent in QM reaches the controller through, if it uses one. */
-export function bluechiSocket(config: QmConfig): string | undefined {
-  const { enabled, controller } = config.bluechi
-  return enabled && !controller.host ? controller.address.replace(/^unix:path=/, '') : undefined
+/**
+ * What systemd-tmpfiles makes at boot: the BlueChi socket directory QM mounts (0700 root, as
+ * BlueChi's own tmpfiles.d makes it; its file sorts first and wins when installed), and QM's
+ * /var: in image mode copied from the seed when missing or empty, in both modes /var/qm/tmp.
+ */
+export function tmpfilesLines(config: QmConfig): hostTmpfiles.TmpfilesLine[] {
+  const lines: hostTmpfiles.TmpfilesLine[] = []
+  if (config.mode === 'image') {
+    lines.push({ type: 'C', path: QM.var, argument: QM.varSeed, why: "QM's /var: OSTree and bootc never deploy /var from the image after the first boot" })
+  }
+  lines.push({ type: 'd', path: QM.varTmp, mode: '1777', user: 'root', group: 'root', why: "QM's /var/tmp (Volume=${RWVARFS}/tmp:/var/tmp)" })
+  const bluechi = bluechiSocket(config)
+  if (bluechi) lines.push({ type: 'd', path: bluechi.dir, mode: '0700', user: 'root', group: 'root', why: `the BlueChi controller socket's directory, mounted into QM (${bluechi.socket})` })
+  return lines
 }
 
 function images(config: QmConfig): qmImages.Image[] {
@@ -182,7 +195,7 @@ function hostQuadletOptions(config: QmConfig, resolved: Resolved): hostQuadlet.O
 }
 
 export function dropinOptions(config: QmConfig): hostDropins.Options {
-  const socket = bluechiSocket(config)
+  const socket = bluechiSocket(config)?.dir
   return {
     resources: {
       MemoryMax: config.memory_limit.max,
@@ -196,7 +209,7 @@ export function dropinOptions(config: QmConfig): hostDropins.Options {
     },
     container: config.container,
     readOnly: readOnly(config),
-    ...(socket ? { bluechiSocket: socket } : {}),
+    ...(socket ? { bluechiSocketDir: socket } : {}),
     allowUnsafe: config.allow_unsafe,
   }
 }

@@ -18,7 +18,9 @@ Tree('writes the QM overlay to a directory, modes included, and names what it co
   assert.is(code, 0)
   assert.match(stdout, /^wrote .*: \d+ entries\n$/)
   assert.match(err, /note: qm_rootfs: org\.osbuild\.rpm not materialised \(give --seed\)/)
-  assert.is(statSync(join(out, 'var/qm/tmp')).mode & 0o7777, 0o1777)
+  assert.is(statSync(join(out, 'usr/share/containers/systemd/qm.container.d')).mode & 0o7777, 0o755)
+  assert.not.ok(existsSync(join(out, 'var')), 'image mode: nothing under /var')
+  assert.match(readFileSync(join(out, 'usr/lib/tmpfiles.d/qm-stage.conf'), 'utf8'), /^d \/var\/qm\/tmp 1777 root root -$/m)
   assert.ok(existsSync(join(out, 'usr/share/containers/systemd/qm.container.d/10-qm.conf')))
 })
 

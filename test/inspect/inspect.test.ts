@@ -21,8 +21,8 @@ const D = QM.dropinDir
 
 /** A QM rendered by qm-stage on the tiny OS, as the rpm-installed host would carry it. */
 async function image(yaml: string, extend?: (tree: ReturnType<typeof emptyTree>) => void) {
-  const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n${yaml}`, { seed: await tinySeed() })
-  asInstalledByRpm(host)
+  const { host, config } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n${yaml}`, { seed: await tinySeed() })
+  asInstalledByRpm(host, { imageMode: config.mode === 'image' })
   extend?.(host)
   return host
 }
@@ -33,7 +33,11 @@ Inspect('reports placement, the effective qm.container with its sources, and wha
   const r = await inspect(await tarFile(await image('memory_limit: { max: 4G }\n')))
   assert.ok(validReport(r), JSON.stringify(validReport.errors))
   assert.equal([r.input.kind, r.imageMode], ['tar', true])
-  assert.equal([r.placement.rootfs.present, r.placement.varTmp.mode, r.placement.varTmp.label], [true, '1777', 'system_u:object_r:qm_file_t:s0'])
+  assert.equal([r.placement.rootfs.present, r.placement.var.present, r.placement.varTmp.present, r.placement.varFiles], [true, false, false, []])
+  assert.equal(r.placement.tmpfiles, [
+    { type: 'C', path: '/var/qm', argument: '/usr/share/factory/var/qm', file: '/usr/lib/tmpfiles.d/qm-stage.conf', line: 3 },
+    { type: 'd', path: '/var/qm/tmp', mode: '1777', file: '/usr/lib/tmpfiles.d/qm-stage.conf', line: 5 },
+  ])
   assert.is(r.placement.init, `${QM.rootfs}/usr/lib/systemd/systemd`)
   assert.is(r.quadlet.unit, QM.quadlet)
   assert.equal(r.quadlet.dropins, [`${D}/10-qm.conf`, `${D}/30-qm-bluechi.conf`])
@@ -112,10 +116,37 @@ Inspect('a tree without QM, and a QM without its seeds, say so', async () => {
   const bare = emptyTree()
   put(bare, '/etc/os-release', 'ID=x\n')
   assert.equal(ids(await inspect(await tarFile(bare)), 'error'), ['placement.rootfs_missing', 'quadlet.missing', 'selinux.module_missing'])
-  const tree = await image('')
+  const tree = await image('mode: package\n')
   const { removePath } = await import('../../src/tree/vtree.ts')
+  const r = await inspect(await tarFile(tree))
+  assert.equal([r.imageMode, r.placement.varTmp.mode, r.placement.varTmp.label], [false, '1777', 'system_u:object_r:qm_file_t:s0'])
   removePath(tree, QM.varTmp)
+  assert.not.ok(ids(await inspect(await tarFile(tree)), 'error').includes('placement.var_tmp_missing'), 'tmpfiles.d still makes it')
+  removePath(tree, QM.tmpfiles)
   assert.ok(ids(await inspect(await tarFile(tree)), 'error').includes('placement.var_tmp_missing'))
+})
+
+Inspect('image mode: files under /var/qm are lost, and /var/qm/tmp needs a tmpfiles.d line', async () => {
+  const { removePath } = await import('../../src/tree/vtree.ts')
+  const tree = await image('')
+  assert.equal(ids(await inspect(await tarFile(tree))).filter((id) => /^(tmpfiles|placement)\./.test(id)), [])
+  put(tree, `${QM.varTmp}/.keep`, '')
+  put(tree, `${QM.var}/lib/app/state.db`, 'x')
+  let r = await inspect(await tarFile(tree))
+  const lost = r.findings.find((f) => f.id === 'placement.var_files_lost')!
+  assert.equal([lost.severity, lost.file], ['warning', `${QM.var}/lib/app/state.db`])
+  assert.match(lost.message, /^2 regular file\(s\) under \/var\/qm \(\/var\/qm\/lib\/app\/state\.db, \/var\/qm\/tmp\/\.keep\)/)
+  for (let i = 0; i < 30; i++) put(tree, `${QM.var}/lib/many/${i}`, 'x')
+  r = await inspect(await tarFile(tree))
+  assert.is(r.placement.varFiles.length, 20, 'bounded')
+  assert.match(r.findings.find((f) => f.id === 'placement.var_files_lost')!.message, /^at least 20 regular file/)
+  removePath(tree, QM.tmpfiles)
+  r = await inspect(await tarFile(tree))
+  assert.ok(ids(r, 'error').includes('tmpfiles.var_tmp_missing'), 'the tree\'s /var/qm/tmp does not count: it is deployed at most once')
+  // an /etc file of the same name masks the /usr/lib one
+  const fixed = await image('')
+  put(fixed, `/etc/tmpfiles.d/qm-stage.conf`, '# nothing\n')
+  assert.ok(ids(await inspect(await tarFile(fixed)), 'error').includes('tmpfiles.var_tmp_missing'))
 })
 
 Inspect('BlueChi: the agent name and the shared socket', async () => {

@@ -11,6 +11,7 @@ import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { generate as placement } from '../../stages/host-placement.ts'
 import { generate as quadlet } from '../../stages/host-quadlet.ts'
 import { generate as selinux } from '../../stages/host-selinux.ts'
+import { generate as tmpfiles } from '../../stages/host-tmpfiles.ts'
 import { generate as dropins } from '../../stages/host-dropins.ts'
 import { generate as content } from '../../stages/qm-content.ts'
 import { generate as systemd } from '../../stages/qm-systemd.ts'
@@ -30,15 +31,17 @@ const valid = (stages: Stage[], at = '') => assert.equal(stages.flatMap((s, i) =
 const Generators = schemaSuite('osbuild schemas: every generator')
 
 Generators('host stages: placement, host files from a pipeline, SELinux, drop-ins', () => {
-  valid(placement({ pipeline: 'qm_rootfs' }).stages)
+  valid(placement({ pipeline: 'qm_rootfs', imageMode: true }).stages)
+  valid(placement({ pipeline: 'qm_rootfs', imageMode: false }).stages)
+  valid(tmpfiles({ lines: [{ type: 'C', path: '/var/qm', argument: '/usr/share/factory/var/qm', why: 'seed' }, { type: 'd', path: '/run/x', mode: '0700', why: 'x' }] }).stages)
   valid(quadlet({ containersConf: UPSTREAM_CONTAINERS_CONF, seccomp: { path: '/usr/share/qm/seccomp-no-rt.json', origin: { pipeline: 'build', file: '/usr/share/qm/seccomp-no-rt.json' } } }).stages)
-  valid(selinux({ label: true, module: { content: 'x' } }).stages)
+  valid(selinux({ label: true, labelVar: true, module: { content: 'x' } }).stages)
   valid(
     dropins({
       resources: { MemoryMax: '1G', MemoryHigh: '1G', CPUWeight: 'idle', IOWeight: '50', TasksMax: '50%', OOMScoreAdjust: '500' },
       container: built('').config.container,
       readOnly: true,
-      bluechiSocket: '/run/bluechi/bluechi.sock',
+      bluechiSocketDir: '/run/bluechi',
       allowUnsafe: {},
     }).stages,
   )

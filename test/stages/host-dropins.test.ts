@@ -104,8 +104,9 @@ Dropins('the allow_unsafe reasons are recorded in the drop-in that is always the
   assert.match(text(host, '/usr/share/containers/systemd/qm.container.d/10-qm.conf'), '# allow_unsafe network.host: the gateway needs the host stack')
 })
 
-Dropins('the BlueChi socket is shared only when the controller is a local socket', () => {
-  assert.ok(effectiveQm(built('').host).list('Container', 'Volume').includes('/run/bluechi/bluechi.sock:/run/bluechi/bluechi.sock'))
+Dropins('the BlueChi socket\'s directory is shared only when the controller is a local socket', () => {
+  assert.ok(effectiveQm(built('').host).list('Container', 'Volume').includes('/run/bluechi:/run/bluechi'))
+  assert.ok(effectiveQm(built('bluechi:\n  controller: { address: "unix:path=/run/bluechi/x/bc.sock" }\n').host).list('Container', 'Volume').includes('/run/bluechi/x:/run/bluechi/x'))
   const tcp = effectiveQm(built('bluechi:\n  controller: { host: 192.168.1.10, port: 2020 }\n').host)
   assert.not.ok(tcp.dropins.some((d) => d.endsWith('30-qm-bluechi.conf')))
   assert.not.ok(effectiveQm(built('bluechi: { enabled: false }\n').host).list('Container', 'Volume').some((v) => v.includes('bluechi')))

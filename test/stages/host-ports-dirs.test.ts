@@ -86,7 +86,7 @@ Mounts('a nested Quadlet mounting a host socket QM does not get: a note at rende
   const { host } = built(VSOMEIP, { seed: await tinySeed() })
   const report = await inspect(await tarFile(asInstalledByRpm(host)))
   const hits = report.findings.filter((f) => f.id === 'nested.mount_not_from_host')
-  assert.equal(hits.map((f) => [f.severity, f.file]), [['warning', '/etc/qm/containers/systemd/radio.container:6']])
+  assert.equal(hits.map((f) => [f.severity, f.file]), [['warning', '/etc/qm/containers/systemd/radio.container:7']])
 })
 
 Mounts('shared through a qm.container volume, the same mount is fine in both', async () => {

@@ -8,14 +8,23 @@ import { built, effectiveQm, entryAt, has, mode, rendered, text, tinySeed, TINY_
 
 const Placement = suite('host-placement')
 
-Placement('the QM tree is the rootfs, its /etc and /var the writable seeds, /var/qm/tmp a sticky tmp', async () => {
-  const { host, qm } = built(`rootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
+Placement('package mode: the QM tree is the rootfs, its /etc and /var the writable seeds, /var/qm/tmp a sticky tmp', async () => {
+  const { host, qm } = built(`mode: package\nrootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
   const under = (root: string) => walk(host, root).map((e) => e.path.slice(root.length))
   assert.equal(under('/usr/lib/qm/rootfs'), walk(qm).map((e) => (e.path === '/' ? '' : e.path)))
   assert.equal(under('/etc/qm'), walk(qm, '/etc').map((e) => e.path.slice('/etc'.length)))
+  assert.equal(under('/var/qm'), walk(qm, '/var').map((e) => e.path.slice('/var'.length)))
   assert.is(text(host, '/etc/qm/os-release'), text(qm, '/etc/os-release'))
   assert.is(mode(host, '/var/qm/tmp'), '1777')
   assert.is(entryAt(host, '/var/qm/tmp')!.type, 'dir')
+  assert.not.ok(has(host, '/usr/share/factory/var/qm'))
+})
+
+Placement('image mode: QM\'s /var is the read-only seed in /usr/share/factory, and nothing is under /var', async () => {
+  const { host, qm } = built(`rootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
+  const under = (root: string) => walk(host, root).map((e) => e.path.slice(root.length))
+  assert.equal(under('/usr/share/factory/var/qm'), walk(qm, '/var').map((e) => e.path.slice('/var'.length)))
+  assert.not.ok(has(host, '/var'))
 })
 
 Placement('the pipeline name is the config\'s', () => {
@@ -79,8 +88,13 @@ Selinux('QM\'s trees are labelled with the qm module\'s file contexts', async ()
   assert.is(label('/usr/lib/qm/rootfs/usr/bin/podman'), 'system_u:object_r:qm_file_t:s0')
   assert.is(label('/usr/lib/qm/rootfs/usr/libexec/bluechi-agent'), 'system_u:object_r:qm_bluechi_agent_exec_t:s0')
   assert.is(label('/etc/qm/containers/containers.conf'), 'system_u:object_r:qm_file_t:s0')
-  assert.is(label('/var/qm/tmp'), 'system_u:object_r:qm_file_t:s0')
+  assert.is(label('/usr/share/factory/var/qm/tmp'), undefined, 'the image-mode seed is labelled by the image\'s policy; tmpfiles.d labels the copy')
   assert.is(label('/etc/subuid'), undefined, 'nothing outside QM is touched')
+})
+
+Selinux('package mode labels /var/qm too', async () => {
+  const { host } = built(`mode: package\nrootfs:\n  tarball: { source_path: ${TINY_ROOTFS} }\n`, { seed: await tinySeed() })
+  assert.is(entryAt(host, '/var/qm/tmp')?.label, 'system_u:object_r:qm_file_t:s0')
 })
 
 Selinux('label: false (an explicit opt-in) leaves labelling to the image', () => {

@@ -26,7 +26,7 @@ content:
 `,
     { file: FIXTURES },
   )
-  assert.is(mode(host, '/var/qm/lib/radio'), '750')
+  assert.is(mode(host, '/usr/share/factory/var/qm/lib/radio'), '750', 'QM\'s /var seed (image mode)')
   assert.is(mode(host, '/etc/qm/radio/presets'), '700')
   assert.is(text(host, '/etc/qm/radio/radio.conf'), 'station = 101.5\n')
   assert.is(text(host, '/usr/lib/qm/rootfs/usr/libexec/radio/tool'), '#!/bin/sh\necho tool\n')

@@ -90,6 +90,17 @@ Bluechi('TCP controller, a custom name and extra agent keys', () => {
   )
 })
 
+Bluechi('any BlueChi node name, as AutoSD manifests name QM\'s agent (agent-qm); inspect notes the missing qm. prefix', async () => {
+  const { host } = built('bluechi:\n  node_name: agent-qm\n')
+  assert.is(unitOf(host, '/etc/qm/bluechi/agent.conf.d/10-qm.conf').get('bluechi-agent', 'NodeName'), 'agent-qm')
+  for (const name of ['agent-qm', 'ECU_1.qm', 'qm:cabin', '0']) assert.ok(built(`bluechi:\n  node_name: "${name}"\n`), name)
+  const { inspect } = await import('../../src/inspect/inspect.ts')
+  const { asInstalledByRpm, tarFile } = await import('../_helpers/image.ts')
+  const r = await inspect(await tarFile(asInstalledByRpm(host)))
+  const f = r.findings.find((x) => x.id === 'bluechi.node_name_prefix')!
+  assert.equal([f.severity, f.file], ['info', '/etc/qm/bluechi/agent.conf.d/10-qm.conf'])
+})
+
 Bluechi('disabled BlueChi writes nothing and enables nothing', () => {
   const { host, plan } = built('bluechi: { enabled: false }\n')
   assert.not.ok(has(host, '/etc/qm/bluechi'))

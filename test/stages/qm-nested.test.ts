@@ -37,6 +37,7 @@ Nested('each nested container is a Quadlet in QM\'s /etc/containers/systemd with
   assert.is(radio.get('Service', 'Restart'), 'always')
   assert.equal(radio.list('Unit', 'After'), ['network-online.target', 'sound.target'])
   assert.equal(radio.list('Install', 'WantedBy'), ['default.target'])
+  assert.is(radio.get('Container', 'ContainerName'), 'radio', 'podman inspect radio works, as the containers/qm README does it')
   assert.equal(radio.issues, [])
   assert.ok(has(host, '/usr/lib/qm/rootfs/etc/containers/systemd/radio.container'), 'the rootfs keeps a (shadowed) copy')
 })
@@ -49,6 +50,17 @@ Nested('a container pulled at runtime keeps its pull policy; a disabled one has 
 
 Nested('no nested containers, no files', () => {
   assert.equal(generate({ nested: [] }).stages, [])
+})
+
+Nested('ContainerName: the name by default, container_name to change it, a raw ContainerName wins', () => {
+  const { host } = built(`
+nested:
+  - { name: radio, image: quay.io/x/radio, pull: missing }
+  - { name: tuner, image: quay.io/x/radio, pull: missing, container_name: fm-tuner }
+  - { name: legacy, image: quay.io/x/radio, pull: missing, container: { ContainerName: old-name } }
+`)
+  const name = (n: string) => unitOf(host, `/etc/qm/containers/systemd/${n}.container`).list('Container', 'ContainerName')
+  assert.equal([name('radio'), name('tuner'), name('legacy')], [['radio'], ['fm-tuner'], ['old-name']])
 })
 
 Nested.run()
