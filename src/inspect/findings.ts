@@ -120,7 +120,7 @@ function environment(unit: EffectiveUnit): Record<string, string> {
 }
 
 /** Raw keys read through the same policy render uses (host paths, devices, podman options, annotations). */
-const POLICY_KEYS = ['Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType']
+const POLICY_KEYS = ['Network', 'Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType']
 
 /** The same settings render refuses without allow_unsafe, found in the built tree's effective qm.container. */
 function isolation(facts: Facts): Finding[] {
@@ -146,8 +146,6 @@ function isolation(facts: Facts): Finding[] {
       for (const h of classifyEntry('Container', key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, item.file])
     }
   }
-  const host_ = items(u, 'Network').find((s) => s.value === 'host')
-  if (host_) hits.push(['network.host', 'Network=host', host_.file])
   const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
   if (labelOff && /^(true|yes|1|on)$/i.test(labelOff.value)) hits.push(['selinux.label_disable', 'SecurityLabelDisable=true', labelOff.file])
   const seccomp = setting(u, 'Container', 'SeccompProfile')

@@ -21,10 +21,11 @@ export type RawHit = { kind: 'unsafe'; id: UnsafeId; detail: string } | { kind: 
 const unsafe = (id: UnsafeId, detail: string): RawHit => ({ kind: 'unsafe', id, detail })
 const invalid = (message: string): RawHit => ({ kind: 'invalid', message })
 
-const TRUE = /^(1|yes|true|on)$/i
+/** A podman flag's value as Go's strconv.ParseBool reads it (pflag): 1, t, T, TRUE, true, True. */
+const TRUE = /^(1|t|T|TRUE|true|True)$/
 
-/** Quadlet's booleans: quotes removed, then 1/yes/true/on in any case. */
-export const quadletTrue = (value: string) => TRUE.test(quadletScalar(value))
+/** Quadlet's booleans (parser.ParseBool): quotes removed, then 1, yes, y, true, t, on in any case. */
+export const quadletTrue = (value: string) => /^(1|yes|y|true|t|on)$/i.test(quadletScalar(value))
 
 function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const problem = hostPathProblem(splitVolume(spec).source, ctx)

@@ -83,6 +83,11 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
   overrides(config, files, texts, generated, out)
   for (const { spec, pointer } of files) {
     const place = quadletPlace(spec.path)
+    const body0 = texts.get(spec.path)
+    // /etc/environment, a systemd manager or unit drop-in ... setting CONTAINERS_CONF points podman elsewhere
+    if (!place && body0 !== undefined && /\bCONTAINERS_[A-Z_]+=/.test(body0)) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${spec.path} sets ${/\bCONTAINERS_[A-Z_]+/.exec(body0)![0]}: podman inside QM would take its configuration from a file qm-stage does not check` })
+    }
     if (!place) continue
     const body = texts.get(spec.path)
     if (body === undefined) {

@@ -1,0 +1,51 @@
+// inspect reads a built tree's drop-ins, nested Quadlets and seccomp profiles through the policy render applies.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { inspect } from '../../src/inspect/inspect.ts'
+import { QM } from '../../src/qm/paths.ts'
+import { asInstalledByRpm, put, tarFile } from '../_helpers/image.ts'
+import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+
+async function findings(extra: (host: Parameters<typeof put>[0]) => void) {
+  const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n`, { seed: await tinySeed() })
+  asInstalledByRpm(host)
+  extra(host)
+  return (await inspect(await tarFile(host))).findings.filter((f) => f.severity === 'error').map((f) => [f.id, f.file])
+}
+
+const Policy = suite('inspect: the isolation policy in a built tree')
+
+Policy('the built default has no isolation finding', async () => {
+  const ids = (await findings(() => {})).map(([id]) => id)
+  for (const id of ['volume.host_path', 'device.host', 'privileged', 'seccomp.unconfined', 'seccomp.default', 'raw.unchecked']) assert.not.ok(ids.includes(id), id)
+})
+
+Policy('an admin drop-in with odd spellings of host paths and devices', async () => {
+  const dropin = `${QM.adminDropinDir}/50-odd.conf`
+  const got = await findings((host) => put(host, dropin, '[Container]\nVolume=/etc/.:/x\nVolume=%t/systemd:/y\nAddDevice=/dev/./sda\nPodmanArgs=-v/usr/../etc:/z --pid=host\n'))
+  const mine = got.filter(([, file]) => file === dropin).map(([id]) => id).sort()
+  assert.equal(mine, ['device.host', 'namespace.host', 'volume.host_path', 'volume.host_path', 'volume.host_path'])
+})
+
+Policy('a seccomp profile in the tree is classified by its content', async () => {
+  const dropin = `${QM.adminDropinDir}/50-seccomp.conf`
+  const got = await findings((host) => {
+    put(host, '/usr/share/qm/open.json', JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' }))
+    put(host, dropin, '[Container]\nSeccompProfile=/usr/share/qm/./open.json\n')
+  })
+  assert.ok(got.some(([id]) => id === 'seccomp.unconfined'), JSON.stringify(got))
+  const rt = await findings((host) => {
+    put(host, '/usr/share/qm/rt.json', JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['sched_setattr'], action: 'SCMP_ACT_ALLOW' }] }))
+    put(host, dropin, '[Container]\nSeccompProfile=/usr/share/qm/rt.json\n')
+  })
+  assert.ok(rt.some(([id]) => id === 'seccomp.default'), JSON.stringify(rt))
+})
+
+Policy("a nested Quadlet in QM's tree gets the nested checks", async () => {
+  const unit = `${QM.etc}/containers/systemd/app.container`
+  const got = await findings((host) => put(host, unit, '[Container]\nImage=x\nPull=always\nPodmanArgs=--privileged\nVolume=../../shadow:/s\nSecurityLabelDisable="true"\n'))
+  const mine = got.filter(([, file]) => String(file).startsWith(unit)).map(([id]) => id).sort()
+  assert.equal(mine, ['privileged', 'selinux.label_disable', 'volume.host_path'])
+})
+
+Policy.run()
