@@ -1,6 +1,7 @@
-import { LineCounter, parseDocument, type Document, type Tags } from 'yaml'
+import { LineCounter, parseDocument, type Document } from 'yaml'
 import { QmError, sortErrors, type ErrorCode, type Where } from '../errors.ts'
 import { checkConfig } from './checks.ts'
+import { pyyamlTags } from './pyyaml.ts'
 import { controlCharacterChecks } from './text.ts'
 import type { QmConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
@@ -48,7 +49,7 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
   if (nul >= 0) return fail('CONFIG_INVALID', 'contains a NUL byte: this is a binary file, not YAML', positionIn(text, nul, file))
 
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, uniqueKeys: true, prettyErrors: true, lineCounter })
+  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlTags, uniqueKeys: true, prettyErrors: true, lineCounter })
   // an unknown tag is only a warning to the yaml library; PyYAML-based tools refuse it, and so does qm-stage
   const refused = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')]
   if (refused.length > 0) {
@@ -65,18 +66,6 @@ export function loadConfig(bytes: Uint8Array | undefined, file = DEFAULTS_FILE):
     return fail('YAML_SYNTAX', `cannot be read: ${(e as Error).message}`)
   }
   return finish(raw, doc, lineCounter, file)
-}
-
-/**
- * YAML 1.1 booleans as PyYAML (and so automotive-image-builder) reads them: yes/no,
- * true/false, on/off, but y, Y, n and N stay strings (a container named n is not false).
- */
-function pyyamlBooleans(tags: Tags): Tags {
-  return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag
-    const isTrue = tag.test.test('yes')
-    return { ...tag, test: isTrue ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ }
-  })
 }
 
 /** A config over MAX_CONFIG_BYTES, refused before it is parsed. */

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml'
+import { pyyamlTags } from '../config/pyyaml.ts'
 import type { Plan } from './plan.ts'
 import type { Json, Manifest, Sources } from '../manifest/types.ts'
 
@@ -21,7 +22,8 @@ export function formatPlan(plan: Plan, format: Format): string {
   switch (format) {
     case 'mpp': {
       const doc = { version: '2', 'mpp-vars': { [HOST_STAGES_VAR]: plan.hostStages }, pipelines: plan.pipelines, sources }
-      const body = stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })
+      // PyYAML (osbuild-mpp) reads it: its scalar resolution decides what is quoted, and what it cannot load is escaped
+      const body = stringify(doc, { version: '1.1', customTags: pyyamlTags, lineWidth: 0, aliasDuplicateObjects: false })
       return `${HEADER.map((l) => `# ${l}`).join('\n')}\n${body}`
     }
     case 'manifest': {
