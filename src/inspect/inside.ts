@@ -3,7 +3,7 @@ import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
 import { mergeUnits } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
-import { findQuadletFiles, quadletSearchDirs } from '../units/unit-dirs.ts'
+import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
 import type { TreeView } from './view.ts'
@@ -100,8 +100,9 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   const list = (dir: string) => qm.list(dir)
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
+  const find = quadletFinder(list)
   return [...names].sort().map((name) => {
-    const found = findQuadletFiles(name, list)
+    const found = find(name)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
     const unit = mergeUnits(files)
     units.push({ name: name.replace(/\.container$/, ''), files })

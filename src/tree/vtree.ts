@@ -115,6 +115,7 @@ function memfsProcess(): object {
 
 export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
+  leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
   const tree: Tree = { vol, meta: new Map(), contents: new Map(), specials: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
@@ -132,6 +133,8 @@ interface MemNode {
   size: number
   nlink: number
   symlink?: string
+  buf: Buffer
+  setBuffer(data: Uint8Array): void
 }
 interface MemLink {
   children: Map<string, MemLink | undefined>
@@ -205,6 +208,36 @@ function slim(link: MemLink): MemLink {
   if ((n.mode & S_IFMT) !== S_IFDIR && l.children.size === 0) l.children = NO_CHILDREN
   return link
 }
+
+/**
+ * memfs's Node constructor asks the real process for the uid and gid (a system call each) and makes an
+ * emitter and four Dates that `slim` would throw away: the volume makes its nodes this way instead, with
+ * the same fields.
+ */
+function leanNodes(vol: Volume): void {
+  const c = (vol as unknown as { _core: MemCore & { newInoNumber(): number; inodes: Record<number, MemNode> } })._core
+  const proto = Object.getPrototypeOf(c.root.getNode()) as object
+  const { getuid, getgid } = memfsProcess() as { getuid(): number; getgid(): number }
+  const uid = getuid()
+  const gid = getgid()
+  ;(c as unknown as { createNode(mode: number): MemNode }).createNode = (mode: number): MemNode => {
+    const node = Object.create(proto) as Record<string, unknown>
+    node.changes = SHARED_EMITTER
+    node._uid = uid
+    node._gid = gid
+    node._atime = node._mtime = node._ctime = node._btime = EPOCH
+    node.buf = EMPTY_BUFFER
+    node.capacity = 0
+    node.size = 0
+    node.rdev = 0
+    node._nlink = 1
+    node.mode = mode
+    node.ino = c.newInoNumber()
+    c.inodes[node.ino as number] = node as unknown as MemNode
+    return node as unknown as MemNode
+  }
+}
+const EMPTY_BUFFER = Buffer.alloc(0)
 
 /** A new entry `name` in the directory at `path`'s parent, made by memfs's core: no descriptor opened and closed. */
 function newLink(tree: Tree, path: string, isDirectory: boolean): MemLink {
@@ -364,24 +397,24 @@ const isContent = (body: Body): body is Content => !(body instanceof Uint8Array)
 
 /** Create a regular file (the path must be free). */
 export function createFile(tree: Tree, path: string, data: Body, meta: Meta): void {
-  if (isContent(data) || data.length === 0) {
-    const n = fresh(tree, path, meta, newLink(tree, path, false).getNode().ino)
-    if (isContent(data)) tree.contents.set(n, data)
-    return
-  }
-  tree.vol.writeFileSync(path, data, { flag: 'wx', mode: OPEN_FILE })
-  fresh(tree, path, meta)
+  const node = newLink(tree, path, false).getNode()
+  fresh(tree, path, meta, node.ino)
+  if (isContent(data)) tree.contents.set(node.ino, data)
+  else if (data.length > 0) node.setBuffer(data)
 }
-
-const EMPTY = new Uint8Array(0)
 
 /** Replace the contents of an existing regular file in place: inode, mode, owner and label stay. */
 export function overwriteFile(tree: Tree, path: string, data: Body): void {
-  tree.vol.writeFileSync(path, isContent(data) ? EMPTY : data)
-  const n = ino(tree, path)
-  if (isContent(data)) tree.contents.set(n, data)
-  else tree.contents.delete(n)
+  const link = linkAt(tree, path)
+  if (!link) throw fsError('ENOENT', path, 'no such file')
+  const node = link.getNode()
+  if ((node.mode & S_IFMT) !== S_IFREG || tree.specials.has(node.ino)) throw fsError('EISDIR', path, 'not a regular file')
+  node.setBuffer(isContent(data) ? EMPTY : data)
+  if (isContent(data)) tree.contents.set(node.ino, data)
+  else tree.contents.delete(node.ino)
 }
+
+const EMPTY = new Uint8Array(0)
 
 export function createSymlink(tree: Tree, path: string, target: string, owner: { uid: number; gid: number } = ROOT_META): void {
   tree.vol.symlinkSync(target, path)
@@ -419,10 +452,11 @@ export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
 export function bodyOf(tree: Tree, path: string): Body {
   const link = linkAt(tree, path)
   if (!link) throw fsError('ENOENT', path, 'no such file')
-  return tree.contents.get(link.getNode().ino) ?? readMemfs(tree, path)
+  const node = link.getNode()
+  if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
+  return tree.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
 }
 
-const readMemfs = (tree: Tree, path: string): Buffer => Buffer.from(tree.vol.readFileSync(path) as Buffer)
 
 /** The bytes of a Content, read now (for the few files stages parse). */
 export function readContent(content: Content): Buffer {

@@ -21,7 +21,17 @@ export interface QuadletFiles {
 }
 
 const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+/** UTF-8 byte order; JavaScript's order of UTF-16 units agrees until a surrogate or U+E000 and above. */
+function byteOrder(a: string, b: string): number {
+  for (let i = 0, n = Math.min(a.length, b.length); i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b))
+    return x - y
+  }
+  return a.length - b.length
+}
 
 /**
  * Every directory Quadlet reads, in priority order: each root, then its subdirectories depth first in name
@@ -29,8 +39,10 @@ const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffe
  */
 export function quadletSearchDirs(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): string[] {
   const dirs: string[] = []
+  const seen = new Set<string>()
   const walk = (dir: string) => {
-    if (dirs.includes(dir)) return
+    if (seen.has(dir)) return
+    seen.add(dir)
     dirs.push(dir)
     for (const name of [...(list(dir) ?? [])].sort(byteOrder)) {
       const path = join(dir, name)
@@ -68,25 +80,43 @@ export function dropinDirNames(unitName: string): string[] {
 }
 
 export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {
+  return quadletFinder(list, roots)(unitName)
+}
+
+/**
+ * `findQuadletFiles` for many units of one tree: the search directories are walked once and each directory's
+ * files are a set, so finding N units costs N lookups, not N walks.
+ */
+export function quadletFinder(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): (unitName: string) => QuadletFiles {
   const dirs = quadletSearchDirs(list, roots)
-  const isFile = (dir: string, name: string) => (list(dir) ?? []).includes(name) && list(join(dir, name)) === undefined
+  const filesIn = new Map<string, Set<string>>()
+  const files = (dir: string): Set<string> => {
+    let set = filesIn.get(dir)
+    if (!set) {
+      set = new Set((list(dir) ?? []).filter((name) => list(join(dir, name)) === undefined))
+      filesIn.set(dir, set)
+    }
+    return set
+  }
+  return (unitName) => {
+    // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
+    // to parse; a caller that parses can do that with `shadowed`.)
+    const copies = dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
 
-  // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
-  // to parse; a caller that parses can do that with `shadowed`.)
-  const copies = dirs.filter((d) => isFile(d, unitName)).map((d) => join(d, unitName))
-
-  const chosen = new Map<string, string>()
-  const overridden: string[] = []
-  for (const dropinDir of dropinDirNames(unitName)) {
-    for (const dir of dirs) {
-      const path = join(dir, dropinDir)
-      for (const name of [...(list(path) ?? [])].sort(byteOrder)) {
-        if (!name.endsWith('.conf') || !isFile(path, name)) continue
-        if (chosen.has(name)) overridden.push(join(path, name))
-        else chosen.set(name, join(path, name))
+    const chosen = new Map<string, string>()
+    const overridden: string[] = []
+    for (const dropinDir of dropinDirNames(unitName)) {
+      for (const dir of dirs) {
+        const path = join(dir, dropinDir)
+        if (list(path) === undefined) continue
+        for (const name of [...files(path)].sort(byteOrder)) {
+          if (!name.endsWith('.conf')) continue
+          if (chosen.has(name)) overridden.push(join(path, name))
+          else chosen.set(name, join(path, name))
+        }
       }
     }
+    const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)
+    return { unit: copies[0], shadowed: copies.slice(1), dropins, overridden }
   }
-  const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)
-  return { unit: copies[0], shadowed: copies.slice(1), dropins, overridden }
 }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { dropinDirNames, findQuadletFiles, quadletSearchDirs, type ListDir } from '../../src/units/unit-dirs.ts'
+import { dropinDirNames, findQuadletFiles, quadletFinder, quadletSearchDirs, type ListDir } from '../../src/units/unit-dirs.ts'
 
 /** A ListDir over a set of file paths; every parent of a file is a directory. */
 function tree(...files: string[]): ListDir {
@@ -71,6 +71,19 @@ Find('subdirectories are searched too, but not *.d trees or /etc/containers/syst
   const list = tree(`${ETC}/apps/qm.container`, `${ETC}/users/0/qm.container`, `${ETC}/x.d/qm.container`)
   assert.equal(quadletSearchDirs(list), [RUN, ETC, `${ETC}/apps`, USR])
   assert.equal(findQuadletFiles('qm.container', list).unit, `${ETC}/apps/qm.container`)
+})
+
+Find('one finder for many units lists each directory once and finds what one search per unit finds', () => {
+  const files = [`${ETC}/container.d/10-all.conf`, `${USR}/a-.container.d/20-a.conf`, `${RUN}/a-1.container`]
+  for (let i = 0; i < 50; i++) files.push(`${USR}/a-${i}.container`, `${ETC}/apps/a-${i}.container.d/30-own.conf`)
+  const plain = tree(...files)
+  const listed = new Map<string, number>()
+  const counted: ListDir = (dir) => (listed.set(dir, (listed.get(dir) ?? 0) + 1), plain(dir))
+  const find = quadletFinder(counted)
+  for (let i = 0; i < 50; i++) assert.equal(find(`a-${i}.container`), findQuadletFiles(`a-${i}.container`, plain))
+  assert.equal(find('a-1.container').shadowed, [`${USR}/a-1.container`])
+  // a search root is listed by the walk and once more per file check, never again per unit
+  assert.ok(listed.get(USR)! <= 2, String(listed.get(USR)))
 })
 
 Find.run()
