@@ -6,7 +6,7 @@ export const ERROR_CODES = {
   PATH_NOT_ALLOWED: 'a path is not absolute and normalised, or lies outside the roots allowed for it',
   UNSAFE_SETTING: 'a setting weakens QM isolation and allow_unsafe does not name it with a reason',
   UNUSED_ALLOW_UNSAFE: 'an allow_unsafe entry names a setting the config does not make',
-  CONFLICT: 'two settings contradict each other',
+  CONFLICT: 'two settings contradict each other, or --into would overwrite what qm-stage did not write',
   IMAGE_NOT_EMBEDDED: 'a nested container uses an image that is not embedded and not marked to be pulled',
   SOURCE_MISSING: 'a file the QM needs has no source the config names',
   FORMAT_UNSUPPORTED: 'the chosen output format cannot express this config',
