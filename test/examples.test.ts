@@ -78,6 +78,7 @@ Examples('the AutoSD-style manifests import rendered fragments and splice the ho
     assert.ok(imports.length === 1, name)
     assert.ok(rendered.has(imports[0]!.replace('../../manifests/', '')), `${name} imports ${imports[0]}`)
     assert.match(JSON.stringify(doc), '{"mpp-eval":"qm_host_stages"}', name)
+    assert.match(JSON.stringify(doc), '{"mpp-eval":"qm_host_first_stages"}', name)
   }
 })
 

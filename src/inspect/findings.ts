@@ -11,6 +11,7 @@ import { parseUnit } from '../units/parse.ts'
 import type { InsideModel } from './inside.ts'
 import type { QuadletModel } from './unit-model.ts'
 import { MAX_VAR_FILES } from './interest.ts'
+import { NESTED_RANGE_OWNER, rangeOf, reserved } from './subids.ts'
 import type { Finding, PathState, Report, Severity } from './report.ts'
 import type { TreeView } from './view.ts'
 
@@ -28,7 +29,7 @@ export interface Facts {
 
 /** Every finding, most severe first, then by id. */
 export function findings(facts: Facts): Finding[] {
-  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts)])
+  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts)])
   const out = notMaterialised(facts, all)
   const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
   return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -285,5 +286,30 @@ function selinux({ report: r, hasLabels }: Facts): Finding[] {
   } else {
     out.push(finding('selinux.labels_unknown', 'info', 'this input records no SELinux labels (a directory, or a tar made without --xattrs): labels not checked'))
   }
+  return out
+}
+
+/**
+ * The id ranges nested containers map to: QM's podman takes them from its own /etc/subuid and
+ * /etc/subgid (the containers line), and the host must hold the same range for QM (upstream's
+ * qmcontainers line) so that host containers never get those ids. osbuild writes these files
+ * whole, so a stage that ran later can have replaced qm-stage's lines.
+ */
+function subids({ report: r }: Facts): Finding[] {
+  if (!r.placement.rootfs.present) return []
+  const out: Finding[] = []
+  r.subids.qm.forEach((qm, i) => {
+    const range = rangeOf(qm.lines, NESTED_RANGE_OWNER)
+    if (!range) {
+      out.push(finding('subids.qm_missing', 'warning', `${qm.path} has no ${NESTED_RANGE_OWNER}: line: podman inside QM has no id range for nested containers (upstream: ${NESTED_RANGE_OWNER}:1000000000:1500000000)`, qm.path))
+      return
+    }
+    const host = r.subids.host[i]!
+    if (!reserved(host.lines, range)) {
+      out.push(
+        finding('subids.host_missing', 'warning', `${host.path} holds no range covering QM's nested-container ids ${range[0]}-${range[0] + range[1] - 1} (upstream: qmcontainers:1000000000:1500000000): the host may give the same ids to its own containers`, host.path),
+      )
+    }
+  })
   return out
 }

@@ -17,6 +17,7 @@ const BODIES = [
   `${R}/usr/share/containers/containers.conf`,
   `${R}/usr/share/containers/storage.conf`,
   '/etc/selinux/config',
+  '/etc/subuid', '/etc/subgid', `${QM.etc}/subuid`, `${QM.etc}/subgid`,
   '/etc/systemd/system.conf',
   `${QM.var}/lib/containers/storage/overlay-images/images.json`,
 ]

@@ -7,6 +7,7 @@ import { quadletModel } from './unit-model.ts'
 import type { TreeIndex } from '../archive/types.ts'
 import { REPORT_VERSION, type Report } from './report.ts'
 import { selinuxModel } from './selinux-model.ts'
+import { subidsModel } from './subids.ts'
 
 /** Paths that only an OSTree or bootc (image-mode) tree has. */
 const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc']
@@ -25,6 +26,7 @@ export function reportOf(index: TreeIndex, input: string): Report {
     inside: inside.report,
     bluechi: bluechiModel(qm),
     selinux: selinuxModel(host),
+    subids: subidsModel(host),
   }
   const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
   return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels }) }

@@ -96,5 +96,13 @@ export interface Report {
     fileContexts: { file?: string; entries: string[] }
     labels: { path: string; label: string }[]
   }
+  /** /etc/subuid and /etc/subgid of the host and inside QM (/etc/qm/...) */
+  subids: { host: SubidFile[]; qm: SubidFile[] }
   findings: Finding[]
+}
+
+export interface SubidFile {
+  path: string
+  present: boolean
+  lines: string[]
 }

@@ -1,7 +1,7 @@
 import { QmError } from '../errors.ts'
 import type { Manifest } from '../manifest/types.ts'
 import { findOsbuildSchemas, notFoundHint, osbuildCandidates, type Candidate, type OsbuildSchemas } from '../osbuild/locate.ts'
-import { HOST_STAGES_VAR, type Format } from './formats.ts'
+import { HOST_FIRST_STAGES_VAR, HOST_STAGES_VAR, type Format } from './formats.ts'
 import type { RenderResult } from './render.ts'
 
 export interface CheckOptions {
@@ -32,6 +32,7 @@ export async function checkWithOsbuild(result: RenderResult, { osbuild, format =
       ? v.manifest(JSON.parse(result.output) as Manifest)
       : [
           ...plan.pipelines.flatMap((p, i) => p.stages.flatMap((s, j) => v.stage(withoutMpp(s), `/pipelines/${i}/stages/${j}`))),
+          ...plan.hostFirstStages.flatMap((s, k) => v.stage(withoutMpp(s), format === 'mpp' ? `/mpp-vars/${HOST_FIRST_STAGES_VAR}/${k}` : `/host_first_stages/${k}`)),
           ...plan.hostStages.flatMap((s, k) => v.stage(withoutMpp(s), format === 'mpp' ? `/mpp-vars/${HOST_STAGES_VAR}/${k}` : `/host_stages/${k}`)),
         ]
   return mismatches.map((m) => new QmError('OSBUILD_MISMATCH', `${m.message} ${where}`, m.at))

@@ -8,12 +8,15 @@ export type Format = (typeof FORMATS)[number]
 
 /** Name of the osbuild-mpp variable holding the host stages in the mpp format. */
 export const HOST_STAGES_VAR = 'qm_host_stages'
+/** Name of the osbuild-mpp variable holding the host stages that go first (see Plan.hostFirstStages). */
+export const HOST_FIRST_STAGES_VAR = 'qm_host_first_stages'
 /** Name of the overlay pipeline in the manifest format. */
 export const HOST_PIPELINE = 'qm_host'
 
 const HEADER = [
   'QM partition for an osbuild image, rendered by qm-stage.',
-  `Import it with mpp-import-pipelines and splice {mpp-eval: ${HOST_STAGES_VAR}} into the host tree's stages.`,
+  `Import it with mpp-import-pipelines; splice {mpp-eval: ${HOST_FIRST_STAGES_VAR}} first in the host tree's stages`,
+  `(before its OS and users stages) and {mpp-eval: ${HOST_STAGES_VAR}} after them.`,
 ]
 
 /** The plan as text in `format`; the same plan always gives the same bytes. */
@@ -21,17 +24,17 @@ export function formatPlan(plan: Plan, format: Format): string {
   const sources = sortSources(plan.sources)
   switch (format) {
     case 'mpp': {
-      const doc = { version: '2', 'mpp-vars': { [HOST_STAGES_VAR]: plan.hostStages }, pipelines: plan.pipelines, sources }
+      const doc = { version: '2', 'mpp-vars': { [HOST_FIRST_STAGES_VAR]: plan.hostFirstStages, [HOST_STAGES_VAR]: plan.hostStages }, pipelines: plan.pipelines, sources }
       // PyYAML (osbuild-mpp) reads it: its scalar resolution decides what is quoted, and what it cannot load is escaped
       const body = stringify(doc, { version: '1.1', customTags: pyyamlTags, lineWidth: 0, aliasDuplicateObjects: false })
       return `${HEADER.map((l) => `# ${l}`).join('\n')}\n${body}`
     }
     case 'manifest': {
-      const manifest: Manifest = { version: '2', pipelines: [...plan.pipelines, { name: HOST_PIPELINE, stages: plan.hostStages }], sources }
+      const manifest: Manifest = { version: '2', pipelines: [...plan.pipelines, { name: HOST_PIPELINE, stages: [...plan.hostFirstStages, ...plan.hostStages] }], sources }
       return `${JSON.stringify(manifest, null, 2)}\n`
     }
     case 'stages':
-      return `${JSON.stringify({ pipelines: plan.pipelines, host_stages: plan.hostStages, sources }, null, 2)}\n`
+      return `${JSON.stringify({ pipelines: plan.pipelines, host_first_stages: plan.hostFirstStages, host_stages: plan.hostStages, sources }, null, 2)}\n`
     case 'aib':
       throw new Error('the aib format is made from the config, not from a plan (render does it)')
   }

@@ -27,6 +27,12 @@ import * as subids from '../../stages/subids.ts'
 export interface Plan {
   /** the QM pipeline(s), in order */
   pipelines: Pipeline[]
+  /**
+   * stages to put first in the host tree's pipeline, before its OS and users stages: osbuild
+   * cannot append to a file, so /etc/subuid and /etc/subgid are written before anything adds
+   * lines to them (useradd appends its users' ranges; rpm keeps an existing %config(noreplace))
+   */
+  hostFirstStages: Stage[]
   /** stages to append to the host tree's pipeline */
   hostStages: Stage[]
   sources: Sources
@@ -75,7 +81,6 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
     config.host_files === 'plugin' ? hostQuadlet.generate(hostQuadletOptions(config, resolved)) : empty(),
     parallel(
       hostDropins.generate(dropinOptions(config)),
-      subids.generate({ lines: config.subids.host }),
       hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
       hostDirs.generate({ dirs: config.container.host_dirs }),
       hostTmpfiles.generate({ lines: tmpfilesLines(config) }),
@@ -88,7 +93,8 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
     }),
   )
   const pipeline: Pipeline = { name: config.pipeline, ...(config.build_pipeline ? { build: `name:${config.build_pipeline}` } : {}), stages: qmTree.stages }
-  return { pipelines: [pipeline], hostStages: host.stages, sources: sequence(qmTree, host).sources }
+  const hostFirst = subids.generate({ lines: config.subids.host })
+  return { pipelines: [pipeline], hostFirstStages: hostFirst.stages, hostStages: host.stages, sources: sequence(qmTree, hostFirst, host).sources }
 }
 
 const empty = (): Fragment => ({ stages: [], sources: {} })

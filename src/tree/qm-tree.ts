@@ -10,7 +10,7 @@ import { walk, type Tree } from './vtree.ts'
  * manifest format's qm_host pipeline. The host tree is exactly what QM adds to an image.
  */
 export function runPlan(plan: Plan, seed?: Tree, options: { consumeSeed?: boolean } = {}): { host: Tree; trees: Map<string, Tree>; notes: string[] } {
-  const pipelines = [...plan.pipelines, { name: HOST_PIPELINE, stages: plan.hostStages }]
+  const pipelines = [...plan.pipelines, { name: HOST_PIPELINE, stages: [...plan.hostFirstStages, ...plan.hostStages] }]
   const { trees, notes } = executeManifest({ pipelines, sources: plan.sources }, seed ? { seed, ...options } : {})
   return { host: trees.get(HOST_PIPELINE)!, trees, notes }
 }

@@ -94,8 +94,8 @@ const examples = renderedExamples()
 Examples('every stage of every mpp fragment validates once osbuild-mpp has run', () => {
   for (const [name, text] of examples) {
     if (!name.endsWith('.ipp.yml')) continue
-    const doc = parse(text) as { 'mpp-vars': { qm_host_stages: Stage[] }; pipelines: Pipeline[] }
-    valid([...doc.pipelines.flatMap((p) => p.stages), ...doc['mpp-vars'].qm_host_stages], `${name} `)
+    const doc = parse(text) as { 'mpp-vars': { qm_host_first_stages: Stage[]; qm_host_stages: Stage[] }; pipelines: Pipeline[] }
+    valid([...doc.pipelines.flatMap((p) => p.stages), ...doc['mpp-vars'].qm_host_first_stages, ...doc['mpp-vars'].qm_host_stages], `${name} `)
   }
 })
 
@@ -120,7 +120,7 @@ Random(`${RUNS} configs from seed ${SEED} (test/property.test.ts draws the same)
     const at = `seed ${SEED + i}:\n${text}`
     const { plan } = render(Buffer.from(text), { file: 'qm.yaml' })
     if (!plan) return assert.unreachable(`${at}\nrejected`)
-    valid([...plan.pipelines.flatMap((p) => p.stages), ...plan.hostStages], at)
+    valid([...plan.pipelines.flatMap((p) => p.stages), ...plan.hostFirstStages, ...plan.hostStages], at)
     const manifest = render(Buffer.from(text), { file: 'qm.yaml', format: 'manifest' })
     if (manifest.output) {
       manifests++

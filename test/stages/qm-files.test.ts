@@ -4,7 +4,11 @@ import * as assert from 'uvu/assert'
 import { validateConfig } from '../../src/config/validate.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { generate as subids } from '../../stages/subids.ts'
-import { built, has, mode, text, toml, unitOf } from '../_helpers/render.ts'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import type { Stage } from '../../src/manifest/types.ts'
+import type { Tree } from '../../src/tree/vtree.ts'
+import { built, has, mode, rendered, text, toml, unitOf } from '../_helpers/render.ts'
 
 const ContainersConf = suite('qm-containers-conf')
 
@@ -58,6 +62,37 @@ Subids('QM and the host get upstream\'s id ranges for nested containers', () => 
   assert.is(text(host, '/etc/qm/subgid'), 'containers:1000000000:1500000000\n')
   assert.is(text(host, '/etc/subuid'), 'qmcontainers:1000000000:1500000000\ncontainers:2500000000:1500000000\n')
   assert.is(text(host, '/etc/subgid'), text(host, '/etc/subuid'))
+})
+
+Subids('the host\'s files are written first, before the OS and users stages that add lines to them (osbuild cannot append)', () => {
+  const plan = rendered('', { format: 'stages' }).plan!
+  const writes = (stages: Stage[]) => stages.filter((s) => JSON.stringify(s.options ?? {}).includes('tree:///etc/sub'))
+  assert.is(writes(plan.hostFirstStages).length, 1)
+  assert.equal(writes(plan.hostStages), [], 'nothing after the OS rewrites them')
+  const mpp = parse(rendered('').output!) as { 'mpp-vars': Record<string, Stage[]> }
+  assert.equal(mpp['mpp-vars'].qm_host_first_stages, plan.hostFirstStages)
+  const example = 'examples/07-local-tarball.qm.yaml'
+  const manifest = JSON.parse(rendered(readFileSync(example, 'utf8'), { format: 'manifest', file: example }).output!) as { pipelines: { stages: Stage[] }[] }
+  const overlay = manifest.pipelines.at(-1)!.stages
+  assert.is(writes(overlay).length, 1)
+  assert.ok(overlay.indexOf(writes(overlay)[0]!) < 2, 'first in the qm_host overlay too')
+  // the example manifests splice them before the host's rpm stage
+  const autosd = readFileSync('examples/autosd/autosd-qm.mpp.yml', 'utf8')
+  assert.ok(autosd.indexOf('mpp-eval: qm_host_first_stages') < autosd.indexOf('type: org.osbuild.rpm', autosd.indexOf('name: rootfs')))
+})
+
+Subids('inspect reports QM\'s nested-container ranges missing inside QM or not reserved on the host', async () => {
+  const { inspect } = await import('../../src/inspect/inspect.ts')
+  const { asInstalledByRpm, put, tarFile } = await import('../_helpers/image.ts')
+  const ids = async (tree: Tree) => (await inspect(await tarFile(tree))).findings.filter((f) => f.id.startsWith('subids.')).map((f) => [f.id, f.file])
+  const { host } = built('')
+  asInstalledByRpm(host)
+  assert.equal(await ids(host), [])
+  // a users stage that ran after qm-stage's and wrote the file whole
+  put(host, '/etc/subuid', 'alice:100000:65536\n')
+  assert.equal(await ids(host), [['subids.host_missing', '/etc/subuid']])
+  put(host, '/etc/qm/subgid', '')
+  assert.equal(await ids(host), [['subids.host_missing', '/etc/subuid'], ['subids.qm_missing', '/etc/qm/subgid']])
 })
 
 Subids('an empty host list leaves the host files alone', () => {

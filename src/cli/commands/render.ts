@@ -17,10 +17,12 @@ CONFIG may also be an automotive-image-builder manifest or its qm: block: its qm
 is the config.
 
   --format mpp       an osbuild-mpp include: the QM pipeline, its sources and the
-                     host stages in the mpp variable qm_host_stages (default)
+                     host stages in the mpp variables qm_host_first_stages and
+                     qm_host_stages (default)
   --format manifest  a complete osbuild manifest: the QM pipeline plus qm_host,
                      an overlay of what QM adds to the host tree
-  --format stages    JSON { pipelines, host_stages, sources } for other generators
+  --format stages    JSON { pipelines, host_first_stages, host_stages, sources }
+                     for other generators
   --format aib       an automotive-image-builder manifest: qm: for the QM tree,
                      content for the host (what AIB does itself is left to AIB)
   --check            validate the output against the osbuild on this machine (its
