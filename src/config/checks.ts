@@ -1,4 +1,3 @@
-import type { ErrorCode } from '../errors.ts'
 import {
   CAPABILITIES,
   normaliseCapability,
@@ -7,7 +6,7 @@ import {
   type UnsafeId,
 } from '../isolation.ts'
 import { QM } from '../qm/paths.ts'
-import { escapeKey, suggest } from './messages.ts'
+import { escapeKey, suggest, type Check } from './messages.ts'
 import { dropinNameProblem, isValidSystemdUnitName, isValidUnitName } from '../units/names.ts'
 import { DIR_ROOTS, FILE_ROOTS, HOST_DIR_ROOTS, pathProblem } from './paths.ts'
 import { parsePublishPort } from './ports.ts'
@@ -15,14 +14,6 @@ import { canonicalHostPath, classifyHostPath } from '../isolation/host-paths.ts'
 import { guard, NESTED_OWNED, type Found } from './guard.ts'
 import { bluechiSocket, embeddedImages, imageName, nestedContainerName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
-
-/** A rule broken by a schema-valid config. */
-export interface Check {
-  code: ErrorCode
-  message: string
-  pointer: string
-  atKey?: boolean
-}
 
 /** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
 export function checkConfig(config: QmConfig, raw: unknown): Check[] {

@@ -1,6 +1,6 @@
 import { basename, posix } from 'node:path'
 import type { FileSpec, Origin } from '../manifest/files.ts'
-import type { Check } from './checks.ts'
+import type { Check } from './messages.ts'
 import { globFiles, globProblem } from './glob.ts'
 import { readSource, type SourceContext } from './source-root.ts'
 import type { FileSource, QmConfig } from './types.ts'

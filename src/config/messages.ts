@@ -1,10 +1,16 @@
 import type { ErrorObject } from 'ajv'
+import type { ErrorCode } from '../errors.ts'
 
 /** A schema violation in words, at a JSON Pointer; `atKey` when the key itself is wrong. */
 export interface Issue {
   pointer: string
   message: string
   atKey?: boolean
+}
+
+/** A rule broken by a schema-valid config: an issue with the error code it is reported under. */
+export interface Check extends Issue {
+  code: ErrorCode
 }
 
 /** The schema keyword that says, in words, what a pattern or anyOf rule means. */
@@ -91,7 +97,7 @@ export function suggest(word: string, known: readonly string[]): string {
 }
 
 /** Optimal string alignment distance: edits, with a swap of neighbours counting as one. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

@@ -8,7 +8,7 @@
 
 import { CONTROL } from '../units/write.ts'
 import { escapeKey } from './messages.ts'
-import type { Check } from './checks.ts'
+import type { Check } from './messages.ts'
 
 
 /** Places whose strings are free text: a file's content, an ASCII-armored key. They may hold line breaks. */

@@ -4,7 +4,7 @@
 // read as Quadlet reads it and checked like a nested entry.
 import { posix } from 'node:path'
 import { parse as parseToml } from 'smol-toml'
-import type { Check } from '../config/checks.ts'
+import type { Check } from '../config/messages.ts'
 import { embeddedImages, imageName, normaliseImageRef } from '../config/derive.ts'
 import { NESTED_OWNED, type Found } from '../config/guard.ts'
 import type { Resolved } from '../config/local-files.ts'

@@ -1,4 +1,4 @@
-import type { Check } from '../config/checks.ts'
+import type { Check } from '../config/messages.ts'
 import { embeddedImages, rootfsKind } from '../config/derive.ts'
 import type { QmConfig } from '../config/types.ts'
 import { AIB } from './aib.ts'
