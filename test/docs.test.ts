@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert'
 import { readdirSync, readFileSync } from 'node:fs'
 import { ERROR_CODES } from '../src/errors.ts'
 import { UNSAFE } from '../src/isolation.ts'
+import reportSchema from '../src/inspect/report.schema.json' with { type: 'json' }
 
 const readme = readFileSync('README.md', 'utf8')
 const inspectDoc = readFileSync('docs/inspect-json.md', 'utf8')
@@ -24,6 +25,18 @@ Docs('docs/inspect-json.md lists every finding id inspect can report', () => {
   const ids = new Set([...source.matchAll(/finding\(\s*'([a-z_]+\.[a-z0-9_]+)'/g)].map((m) => m[1]!))
   for (const id of [...ids, ...Object.keys(UNSAFE)]) assert.ok(inspectDoc.includes(`\`${id}\``), id)
   assert.ok(ids.size > 20)
+})
+
+Docs('docs/inspect-json.md and the report schema describe the same generated-unit fields', () => {
+  const units = reportSchema.properties.units
+  const unit = reportSchema.definitions.generatedUnit
+  for (const key of Object.keys(units.properties)) assert.ok(inspectDoc.includes(`\`units.${key}`), `units.${key}`)
+  // a row of its own: the field's name opens it (alone or among the first names)
+  const opensRow = (key: string) => new RegExp(`^\\| (\`[^\`]+\`, )*\`${key}(\\[\\])?\``, 'm').test(inspectDoc)
+  for (const key of Object.keys(unit.properties)) assert.ok(opensRow(key), key)
+  // every field is required, so a reader can rely on each one the document names
+  assert.equal([...units.required].sort(), Object.keys(units.properties).sort())
+  assert.equal([...unit.required].sort(), Object.keys(unit.properties).sort())
 })
 
 Docs('the README starts with the install-and-render and the test commands', () => {

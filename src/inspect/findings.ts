@@ -29,7 +29,7 @@ export interface Facts {
 
 /** Every finding, most severe first, then by id. */
 export function findings(facts: Facts): Finding[] {
-  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts)])
+  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts), ...units(facts)])
   const out = notMaterialised(facts, all)
   const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
   return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -311,5 +311,28 @@ function subids({ report: r }: Facts): Finding[] {
       )
     }
   })
+  return out
+}
+
+/** What the chosen podman's generators make of the Quadlet files: refused units, drop-ins they never read. */
+function units({ report: { units: u } }: Facts): Finding[] {
+  const out: Finding[] = []
+  const reads =
+    u.verified === '4.9.5' ? 'reads no drop-ins at all' : u.verified === '5.0.3' ? 'reads only <name>.container.d/, not container.d/ or the dash-prefix directories' : ''
+  for (const [where, list] of [['host', u.host], ['nested', u.nested]] as const) {
+    for (const g of list) {
+      const who = where === 'host' ? `the host's podman ${u.podman}` : `podman ${u.podman} inside QM`
+      for (const file of g.ignoredDropins) {
+        out.push(finding('quadlet.dropin_ignored', 'warning', `${who} ${reads}: this drop-in of ${g.name} has no effect, silently`, file))
+      }
+      if (g.errors.length) {
+        const what = where === 'host' ? 'qm.service is not generated and QM does not start' : `${g.service} is not generated`
+        out.push(finding(where === 'host' ? 'quadlet.refused' : 'nested.refused', 'error', `${who}'s Quadlet refuses ${g.name}: ${g.errors.join('; ')}: ${what}`, g.file))
+      }
+      if (g.notModelled.length) {
+        out.push(finding('units.not_modelled', 'info', `${g.name} sets ${g.notModelled.join(', ')}, which qm-stage does not translate: its generated unit may differ from Quadlet's`, g.file))
+      }
+    }
+  }
   return out
 }

@@ -8,12 +8,14 @@ import type { TreeIndex } from '../archive/types.ts'
 import { REPORT_VERSION, type Report } from './report.ts'
 import { selinuxModel } from './selinux-model.ts'
 import { subidsModel } from './subids.ts'
+import { unitsModel, type UnitsOptions } from './units-model.ts'
+import { quadletRules } from '../units/generate/versions.ts'
 
 /** Paths that only an OSTree or bootc (image-mode) tree has. */
 const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc']
 
 /** The QM in an indexed tree, and what is wrong with it. */
-export function reportOf(index: TreeIndex, input: string): Report {
+export function reportOf(index: TreeIndex, input: string, units: UnitsOptions = { rules: quadletRules()!, optionalDevices: 'present' }): Report {
   const { host, qm } = namespaces(index)
   const quadlet = quadletModel(host)
   const inside = insideModel(qm)
@@ -27,6 +29,7 @@ export function reportOf(index: TreeIndex, input: string): Report {
     bluechi: bluechiModel(qm),
     selinux: selinuxModel(host),
     subids: subidsModel(host),
+    units: unitsModel(host, qm, units),
   }
   const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
   return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels }) }

@@ -56,6 +56,34 @@ export interface NestedQuadlet {
   volumes?: Sourced[]
 }
 
+/** A unit Quadlet generates, as `quadlet -dryrun` would print it (src/units/generate). */
+export interface GeneratedUnit {
+  /** the Quadlet file, e.g. qm.container */
+  name: string
+  /** the systemd unit, e.g. qm.service */
+  service: string
+  /** the Quadlet file the generator loads, as the generator sees it (SourcePath=) */
+  source: string
+  /** the same file in the inspected tree */
+  file: string
+  /** drop-ins this podman applies, in order (paths as the generator sees them) */
+  dropins: string[]
+  /** drop-ins this podman does not read at all */
+  ignoredDropins: string[]
+  /** drop-ins hidden by a same-named one that takes precedence in this podman */
+  overriddenDropins: string[]
+  /** why the generator refuses the unit (then sections and execStart are empty) */
+  errors: string[]
+  /** keys whose translation qm-stage does not model: the output may differ from Quadlet's */
+  notModelled: string[]
+  /** in the generator's order; `before`: comment lines printed before the header; comment lines stay among the keys */
+  sections: { name: string; before: string[]; lines: ({ key: string; value: string } | { comment: string })[] }[]
+  /** ExecStart as systemd splits it into argv; specifiers (%N) and ${VAR} left as written */
+  execStart: string[]
+  /** the unit as `quadlet -dryrun` prints it after its ---name--- line */
+  text: string
+}
+
 export interface Report {
   version: typeof REPORT_VERSION
   input: { path: string; kind: string; members: number }
@@ -98,6 +126,16 @@ export interface Report {
   }
   /** /etc/subuid and /etc/subgid of the host and inside QM (/etc/qm/...) */
   subids: { host: SubidFile[]; qm: SubidFile[] }
+  /** what the podman generators make of the tree: qm.service on the host, the nested services inside QM */
+  units: {
+    /** the podman release whose Quadlet is modelled, and the release its rules were verified with */
+    podman: string
+    verified: string
+    /** AddDevice=-/dev/x (added only if it exists when the generator runs): assumed present or absent */
+    optionalDevices: 'present' | 'absent'
+    host: GeneratedUnit[]
+    nested: GeneratedUnit[]
+  }
   findings: Finding[]
 }
 

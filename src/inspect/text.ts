@@ -1,3 +1,4 @@
+import { execStartLine } from './units-model.ts'
 import type { Finding, PathState, Report, Sourced } from './report.ts'
 
 const COLOURS = { error: 31, warning: 33, info: 36, bold: 1, dim: 2 } as const
@@ -42,6 +43,8 @@ export function textReport(r: Report, colour: boolean): string {
         : []),
     ]),
     ...settings(r, paint),
+    ...head(`qm.service (podman ${r.units.podman}'s Quadlet, optional devices ${r.units.optionalDevices}; all units: --units)`),
+    ...serviceLine(r),
     ...head('Inside QM'),
     ...table([
       ['containers.conf', r.inside.containersConf.oomScoreAdj ? `oom_score_adj ${r.inside.containersConf.oomScoreAdj.value}` : 'no oom_score_adj', r.inside.containersConf.oomScoreAdj ? at(r.inside.containersConf.oomScoreAdj) : r.inside.containersConf.files.join(', ')],
@@ -77,6 +80,14 @@ export function textReport(r: Report, colour: boolean): string {
     ...(r.findings.length ? table(r.findings.map((f) => findingRow(f, paint))) : ['  none']),
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** qm.service's podman command line, as the chosen podman's Quadlet writes it. */
+function serviceLine(r: Report): string[] {
+  const qm = r.units.host[0]
+  if (!qm) return ['  not generated: no qm.container']
+  if (qm.errors.length) return qm.errors.map((e) => `  not generated: ${e}`)
+  return [`  ExecStart=${execStartLine(qm)}`]
 }
 
 function settings(r: Report, paint: Paint): string[] {

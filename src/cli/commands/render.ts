@@ -9,9 +9,11 @@ import { reportErrors } from '../errors.ts'
 import { writeFileAtomic } from '../../atomic.ts'
 import { EXIT, type Command } from '../command.ts'
 import { readConfigArg } from '../read.ts'
+import { explainPlan, explainText } from '../../inspect/explain.ts'
+import { ACCEPTED_PODMAN, DEFAULT_PODMAN, quadletRules } from '../../units/generate/versions.ts'
 
 const command: Command = {
-  usage: 'render [CONFIG|-] [--format mpp|manifest|stages|aib] [--check] [-o FILE | --into FILE.aib.yml] [--source-root DIR] [--json]',
+  usage: 'render [CONFIG|-] [--format mpp|manifest|stages|aib] [--check] [-o FILE | --into FILE.aib.yml] [--source-root DIR] [--json] [--explain [--podman VERSION] [--devices present|absent]]',
   summary: `Print the osbuild content that places QM into an image. No CONFIG renders the upstream QM.
 CONFIG may also be an automotive-image-builder manifest or its qm: block: its qm: section
 is the config.
@@ -34,7 +36,13 @@ is the config.
   --source-root DIR  where local files the config names may come from (default: the
                      config's repository, the nearest directory holding .git, else
                      the config's directory)
-  --json             errors as one JSON document on standard output`,
+  --json             errors as one JSON document on standard output
+  --explain          print the podman command line qm.service (and each nested
+                     service) will run, as the host's Quadlet generates it from the
+                     tree this config gives; with -o the output still goes to FILE
+  --podman VERSION   the podman whose Quadlet --explain models: ${ACCEPTED_PODMAN.join(', ')}
+                     (default ${DEFAULT_PODMAN})
+  --devices STATE    optional devices (AddDevice=-/dev/x) present (default) or absent`,
   options: {
     format: { type: 'string', default: 'mpp' },
     output: { type: 'string', short: 'o' },
@@ -42,6 +50,9 @@ is the config.
     'source-root': { type: 'string' },
     json: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
+    explain: { type: 'boolean', default: false },
+    podman: { type: 'string', default: DEFAULT_PODMAN },
+    devices: { type: 'string', default: 'present' },
   },
   async run({ values, positionals }, io) {
     const format = values.format as string
@@ -57,6 +68,10 @@ is the config.
     if (into !== undefined && format !== 'aib') return io.err('qm-stage: --into merges into an automotive-image-builder manifest: it needs --format aib\n'), EXIT.usage
     if (into !== undefined && values.output !== undefined) return io.err('qm-stage: give -o or --into, not both\n'), EXIT.usage
     if (values.check && format === 'aib') return io.err('qm-stage: --check compares osbuild stages; automotive-image-builder validates --format aib itself\n'), EXIT.usage
+    const rules = quadletRules(values.podman as string)
+    if (!rules) return io.err(`qm-stage: --podman ${values.podman} is not modelled; give one of ${ACCEPTED_PODMAN.join(', ')}\n`), EXIT.usage
+    const devices = values.devices as string
+    if (devices !== 'present' && devices !== 'absent') return io.err('qm-stage: --devices must be present or absent\n'), EXIT.usage
     const json = values.json as boolean
     const input = await readConfigArg(positionals[0], io)
     if (input.error) return reportErrors(io, [input.error], json), EXIT.invalid
@@ -78,7 +93,9 @@ is the config.
       const mismatches = await checkWithOsbuild(result, { format: format as Format })
       if (mismatches.length > 0) return reportErrors(io, mismatches, json), EXIT.invalid
     }
-    if (target === undefined) return io.out(output), EXIT.ok
+    const explained = values.explain && result.plan ? explainText(explainPlan(result.plan, rules, devices)) : undefined
+    if (target === undefined) return io.out(explained ?? output), EXIT.ok
+    if (explained) io.out(explained)
     // running --into again changes nothing: leave the file (and its mtime) alone
     if (existing?.text === output) return EXIT.ok
     try {

@@ -1,0 +1,159 @@
+// One .container file and its drop-ins -> the .service Quadlet writes, in the form `quadlet -dryrun` prints.
+// Quadlet appends every drop-in's lines to the unit's sections (new sections go after the existing ones),
+// renames [Container] to [X-Container] and keeps it, passes the other sections through, and then adds its
+// own lines: network-online dependencies first in [Unit] (5.2+), SourcePath= and RequiresMountsFor= last;
+// in [Service] the environment, kill mode, stop commands, delegation, notify type, log identifier and
+// ExecStart after the unit's own lines. A section the unit lacks is added at the end, [Unit] before [Service].
+
+import { mergeUnits } from '../merge.ts'
+import { parseUnit } from '../parse.ts'
+import { quadletServiceName, QUADLET_EXTENSIONS } from '../names.ts'
+import { splitValue } from '../split.ts'
+import { containerArgs, type ArgBlock } from './container.ts'
+import { addLayout, groupText, type Group, type Line } from './layout.ts'
+import { commandLine } from './quote.ts'
+import type { QuadletRules } from './versions.ts'
+
+/** A section as the generator prints it: comment lines before its header, then its lines (keys and comments). */
+export type GeneratedSection = Group
+
+export interface GeneratedService {
+  /** the Quadlet file, e.g. qm.container */
+  source: string
+  /** the unit systemd gets, e.g. qm.service */
+  service: string
+  /** the generator refuses the unit: its messages, and no sections */
+  errors: string[]
+  /** keys whose translation qm-stage does not model; when not empty the output may differ from Quadlet's */
+  notModelled: string[]
+  sections: GeneratedSection[]
+  /** ExecStart= as systemd splits it; specifiers (%N) and ${VAR} are left for systemd */
+  execStart: string[]
+  /** stretches of ExecStart whose option groups podman 5.8 writes in a varying order (Go map order) */
+  unorderedBlocks: string[][][]
+  /** the unit as `quadlet -dryrun` prints it, without the ---name--- line */
+  text: string
+}
+
+export interface ServiceInput {
+  /** the Quadlet file's name */
+  name: string
+  /** its path, as the generator sees it (SourcePath=, relative paths) */
+  path: string
+  /** the unit file, then the drop-ins the release applies, in order */
+  files: readonly { path: string; text: string }[]
+  rules: QuadletRules
+  /** names of every Quadlet file the generator sees (dependencies on them are translated) */
+  units: ReadonlySet<string>
+  /** whether a device exists on the host when the generator runs (default: it does) */
+  deviceExists?: (path: string) => boolean
+  /** the podman binary ExecStart names */
+  podman?: string
+}
+
+/** [Unit] keys whose Quadlet-file values become service names (podman-systemd.unit(5) "Dependency between Quadlet units"). */
+const DEPENDENCY_KEYS = ['After', 'Before', 'BindsTo', 'Conflicts', 'PartOf', 'Requires', 'Requisite', 'Upholds', 'Wants']
+
+export function generateService(input: ServiceInput): GeneratedService {
+  const { rules } = input
+  const podman = input.podman ?? '/usr/bin/podman'
+  const base = { source: input.name, service: quadletServiceName(input.name) ?? input.name, sections: [], execStart: [], unorderedBlocks: [], text: '' }
+  const refused = (errors: string[], notModelled: string[] = []): GeneratedService => ({ ...base, errors, notModelled })
+
+  const files = input.files.map((f) => parseUnit(f.text, f.path, 'quadlet'))
+  const rejected = files.find((f) => f.rejected)
+  if (rejected) return refused([`${rejected.file}: ${rejected.issues.find((i) => i.drops === 'file')?.message ?? 'unreadable'}`])
+  // before 5.8 only '#' starts a comment: a ';' line fails the file
+  for (const f of rules.semicolonComments ? [] : input.files) {
+    const bad = f.text.split(/\r?\n/).findIndex((l) => l.trimStart().startsWith(';'))
+    if (bad !== -1) return refused([`error loading "${f.path}", file contains line ${bad + 1}: “${f.text.split(/\r?\n/)[bad]!.trim()}” which is not a key-value pair, group, or comment`])
+  }
+  for (const f of files) {
+    for (const e of f.entries) {
+      if (e.section === 'Container' && !rules.keys.has(e.key)) return refused([`unsupported key '${e.key}' in group 'Container' in ${f.file}`])
+    }
+  }
+
+  // every line, in file order, grouped by section in order of first appearance
+  const sections: Group[] = []
+  files.forEach((f, i) => addLayout(sections, f, input.files[i]!.text))
+  const section = (name: string) => {
+    let s = sections.find((x) => x.name === name)
+    if (!s) sections.push((s = { name, before: [], lines: [] }))
+    return s
+  }
+  const entry = (key: string, value: string): Line => ({ key, value })
+  const keyOf = (l: Line) => ('key' in l ? l.key : undefined)
+
+  const effective = mergeUnits(files)
+  const dir = input.path.slice(0, input.path.lastIndexOf('/')) || '/'
+  const args = containerArgs(effective, { rules, unitDir: dir, deviceExists: input.deviceExists ?? (() => true) })
+  const errors = [...args.errors]
+
+  const serviceName = (rules.keys.has('ServiceName') && effective.get('Container', 'ServiceName')) || undefined
+  const container = sections.find((s) => s.name === 'Container')
+  if (container) container.name = 'X-Container'
+
+  const unit = section('Unit')
+  if (rules.translatesDependencies) {
+    const moved: Line[] = []
+    for (const key of DEPENDENCY_KEYS) {
+      const lines = unit.lines.filter((l) => keyOf(l) === key) as { key: string; value: string }[]
+      const names = lines.flatMap((l) => splitValue(l.value, 'words') ?? [])
+      if (!names.some(isQuadletName)) continue
+      const translated = names.map((n) => {
+        if (!isQuadletName(n)) return n
+        if (!input.units.has(n)) errors.push(`unable to translate dependency for ${n}`)
+        return quadletServiceName(n)!
+      })
+      unit.lines = unit.lines.filter((l) => keyOf(l) !== key)
+      moved.push(entry(key, translated.join(' ')))
+    }
+    unit.lines.push(...moved)
+  }
+  if (rules.networkOnline) unit.lines.unshift(entry('Wants', 'network-online.target'), entry('After', 'network-online.target'))
+  unit.lines.push(entry('SourcePath', input.path), entry('RequiresMountsFor', '%t/containers'), ...args.mounts.map((m) => entry('RequiresMountsFor', m)))
+  if (errors.length) return refused(errors, args.notModelled)
+
+  const service = section('Service')
+  const has = (key: string) => service.lines.some((l) => keyOf(l) === key)
+  const type = effective.get('Service', 'Type')
+  const stop = [podman, ...args.global, 'rm', '-v', '-f', '-i', ...(rules.cidfile ? ['--cidfile=%t/%N.cid'] : [args.name])]
+  const execStart = [podman, ...args.global, ...args.run.flatMap((b) => b.groups.flat())]
+  const line = (argv: string[]) => commandLine(argv, rules.escapesBlank)
+  service.lines.push(
+    entry('Environment', 'PODMAN_SYSTEMD_UNIT=%n'),
+    ...(has('KillMode') ? [] : [entry('KillMode', 'mixed')]),
+    entry('ExecStop', line(stop)),
+    entry('ExecStopPost', `-${line(stop)}`),
+    entry('Delegate', 'yes'),
+    ...(type === undefined ? [entry('Type', 'notify')] : []),
+    ...(type === undefined || type === 'notify' ? [entry('NotifyAccess', 'all')] : []),
+    entry('SyslogIdentifier', '%N'),
+    entry('ExecStart', line(execStart)),
+  )
+
+  return {
+    source: input.name,
+    service: serviceName ? `${serviceName}.service` : base.service,
+    errors: [],
+    notModelled: args.notModelled,
+    sections,
+    execStart,
+    unorderedBlocks: args.run.filter((b: ArgBlock) => b.unordered && b.groups.length > 1).map((b) => b.groups),
+    text: groupText(sections),
+  }
+}
+
+const isQuadletName = (name: string) => {
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(dot + 1))
+}
+
+/** Units as `quadlet -dryrun` prints them: `---name.service---`, the unit, a blank line. */
+export function dryrunText(units: readonly GeneratedService[]): string {
+  return units
+    .filter((u) => u.errors.length === 0)
+    .map((u) => `---${u.service}---\n${u.text}\n`)
+    .join('')
+}
