@@ -43,3 +43,9 @@ export function bluechiSocket({ bluechi: { enabled, controller } }: QmConfig): {
 
 /** podman's name for a nested container: a raw ContainerName, else container_name, else the Quadlet's name. */
 export const nestedContainerName = (n: Nested): string => String(n.container.ContainerName ?? n.container_name ?? n.name)
+
+/** The SELinux policy when the config names none (and, in the mpp format, the importing manifest neither). */
+export const DEFAULT_POLICY = 'targeted'
+
+/** The policy the config decides: its own, or the default. */
+export const policyName = (config: QmConfig): string => config.policy ?? DEFAULT_POLICY

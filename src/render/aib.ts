@@ -147,7 +147,8 @@ export function aibEntries(config: QmConfig, o: AibOptions): { entries: AibEntry
   ]
   for (const f of hostFiles) item(['content', 'add_files'], textFile(f))
 
-  if (config.policy !== AIB.policy) entries.push({ path: ['image', 'selinux_policy'], value: config.policy })
+  // no policy in the config: AIB's distro decides (automotive on AutoSD and RHIVOS)
+  if (config.policy !== undefined && config.policy !== AIB.policy) entries.push({ path: ['image', 'selinux_policy'], value: config.policy })
   // AIB writes its two host lines itself; more lines go through its extra_subuid/extra_subgid
   const extra = config.subids.host.slice(AIB.hostSubids.length)
   if (extra.length > 0) {

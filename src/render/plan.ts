@@ -1,10 +1,10 @@
-import { bluechiSocket, embeddedImages, imageName, readOnly, rootfsKind } from '../config/derive.ts'
+import { bluechiSocket, DEFAULT_POLICY, embeddedImages, imageName, policyName, readOnly, rootfsKind } from '../config/derive.ts'
 import type { Resolved } from '../config/local-files.ts'
 import type { QmConfig } from '../config/types.ts'
 import { IN_QM, QM } from '../qm/paths.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { parallel, sequence } from '../manifest/fragment.ts'
-import type { Fragment, Pipeline, Sources, Stage } from '../manifest/types.ts'
+import type { Fragment, Json, Pipeline, Sources, Stage } from '../manifest/types.ts'
 import * as hostDirs from '../../stages/host-dirs.ts'
 import * as hostDropins from '../../stages/host-dropins.ts'
 import * as hostOom from '../../stages/host-oom.ts'
@@ -39,11 +39,11 @@ export interface Plan {
 }
 
 /** automotive-image-builder's fixed package set of every QM tree. */
-export const aibBasePackages = (config: QmConfig): string[] => ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${config.policy}`, 'procps-ng']
+export const aibBasePackages = (config: QmConfig, policy = policyName(config)): string[] => ['systemd', 'podman', 'fuse-overlayfs', `selinux-policy-${policy}`, 'procps-ng']
 
 /** The base packages of a QM tree (automotive-image-builder's set), plus the BlueChi agent when it is on. */
-function basePackages(config: QmConfig): string[] {
-  const base = aibBasePackages(config)
+function basePackages(config: QmConfig, policy: string): string[] {
+  const base = aibBasePackages(config, policy)
   return config.bluechi.enabled ? [...base, 'bluechi-agent'] : base
 }
 
@@ -55,12 +55,25 @@ function basePackages(config: QmConfig): string[] {
 const distroRepoVars = (config: QmConfig): string[] =>
   config.content.enable_repos.map((r) => `distro_${r}_repos`).filter((v) => !config.rootfs.repos_from.includes(v))
 
+export interface PlanOptions {
+  /**
+   * The policy is the importing manifest's (mpp format, no policy in the config): every place
+   * the name appears takes osbuild-mpp's selinux_policy variable, the default when it is unset.
+   */
+  policyFromManifest?: boolean
+}
+
+/** Stands for the manifest's policy while planning; replaced by an osbuild-mpp directive at the end. */
+const MANIFEST_POLICY = '@selinux_policy@'
+const MANIFEST_POLICY_EXPR = `{globals().get('selinux_policy', '${DEFAULT_POLICY}')}`
+
 /** Config and resolved local files in, the stages of both trees out. Pure. */
-export function plan(config: QmConfig, resolved: Resolved): Plan {
-  const parts = qmParts(config)
+export function plan(config: QmConfig, resolved: Resolved, options: PlanOptions = {}): Plan {
+  const policy = options.policyFromManifest ? MANIFEST_POLICY : policyName(config)
+  const parts = qmParts(config, policy)
   const placed = parts.filter((p) => p.placed).map((p) => p.fragment)
   const qmTree = sequence(
-    qmOs.generate(osSource(config, resolved)),
+    qmOs.generate(osSource(config, resolved, policy)),
     parallel(...placed),
     ...parts.filter((p) => !p.placed).map((p) => p.fragment),
     qmContent.generate({
@@ -92,12 +105,23 @@ export function plan(config: QmConfig, resolved: Resolved): Plan {
       labelVar: config.mode === 'package',
     }),
   )
-  const pipeline: Pipeline = { name: config.pipeline, ...(config.build_pipeline ? { build: `name:${config.build_pipeline}` } : {}), stages: qmTree.stages }
+  const stages = options.policyFromManifest ? (withManifestPolicy(qmTree.stages) as unknown as Stage[]) : qmTree.stages
+  const pipeline: Pipeline = { name: config.pipeline, ...(config.build_pipeline ? { build: `name:${config.build_pipeline}` } : {}), stages }
   const hostFirst = subids.generate({ lines: config.subids.host })
   return { pipelines: [pipeline], hostFirstStages: hostFirst.stages, hostStages: host.stages, sources: sequence(qmTree, hostFirst, host).sources }
 }
 
 const empty = (): Fragment => ({ stages: [], sources: {} })
+
+/** Every string naming the policy becomes an mpp-format-string of the manifest's selinux_policy (braces escaped). */
+function withManifestPolicy(value: Json | object): Json {
+  if (typeof value === 'string') {
+    return value.includes(MANIFEST_POLICY) ? { 'mpp-format-string': value.replace(/[{}]/g, '$&$&').replaceAll(MANIFEST_POLICY, MANIFEST_POLICY_EXPR) } : value
+  }
+  if (Array.isArray(value)) return value.map((v) => withManifestPolicy(v as Json))
+  if (value === null || typeof value !== 'object') return value as Json
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withManifestPolicy(v as Json)]))
+}
 
 /** A part of the QM tree qm-stage generates, with the config key that sets it. */
 export interface QmPart {
@@ -112,11 +136,11 @@ export interface QmPart {
  * Everything qm-stage writes into the QM tree from its own keys (the OS and the user's content aside).
  * plan() emits exactly these, so the list of generated paths is read from them and not kept twice.
  */
-export function qmParts(config: QmConfig): QmPart[] {
+export function qmParts(config: QmConfig, policy = policyName(config)): QmPart[] {
   const part = (key: string, fragment: Fragment, placed = true): QmPart => ({ key, fragment, placed })
   return [
     part('/containers_conf', qmContainersConf.generate(config.containers_conf)),
-    part('/policy', qmSelinuxContexts.generate({ policy: config.policy })),
+    part('/policy', qmSelinuxContexts.generate({ policy })),
     part('/subids/qm', subids.generate({ lines: config.subids.qm })),
     ...(config.bluechi.enabled ? [part('/bluechi', qmBluechi.generate(bluechiOptions(config)))] : []),
     ...config.nested.map((n, i) => part(`/nested/${i}`, qmNested.generate({ nested: [{ ...n, pull: n.pull ?? 'never' }] }))),
@@ -133,7 +157,7 @@ export function qmParts(config: QmConfig): QmPart[] {
   ]
 }
 
-function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
+function osSource(config: QmConfig, resolved: Resolved, policy: string): qmOs.OsSource {
   const r = config.rootfs
   switch (rootfsKind(config)) {
     case 'rpms':
@@ -145,7 +169,7 @@ function osSource(config: QmConfig, resolved: Resolved): qmOs.OsSource {
     case 'depsolve':
       return {
         kind: 'depsolve',
-        packages: [...new Set([...(r.base_packages ?? basePackages(config)), ...r.packages, ...config.content.rpms])],
+        packages: [...new Set([...(r.base_packages ?? basePackages(config, policy)), ...r.packages, ...config.content.rpms])],
         excludes: r.exclude_packages,
         repos: [...r.repos, ...config.content.repos],
         reposFrom: [...r.repos_from, ...distroRepoVars(config)],

@@ -32,6 +32,7 @@ export interface RenderOptions {
 
 export interface RenderResult {
   output?: string
+  /** what the output places, as the tree is built from it (an mpp include that leaves the policy to its manifest: with the default one) */
   plan?: Plan
   config?: QmConfig
   errors: QmError[]
@@ -79,7 +80,10 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
   // formatProblems refuses every config that needs osbuild-mpp; anything left is a bug
   const left = format === 'manifest' ? mppDirectives(result as object) : []
   if (left.length > 0) throw new Error(`manifest format left osbuild-mpp directives at ${left.join(', ')}`)
-  return { output: formatPlan(result, format), plan: result, config, errors: [], notes }
+  // no policy in the config: an mpp include takes the importing manifest's (AIB's distros set automotive);
+  // the plan handed back names the default, so a tree can still be built from it
+  const output = format === 'mpp' && config.policy === undefined ? plan(config, resolved, { policyFromManifest: true }) : result
+  return { output: formatPlan(output, format), plan: result, config, errors: [], notes }
 }
 
 /** A manifest's name from its file: qm for the defaults or standard input. */

@@ -135,7 +135,8 @@ const AWKWARD = [
 Write('a config full of awkward strings renders mpp output that PyYAML loads back as the same data', () => {
   const links = AWKWARD.map((t, i) => `    - { link: /etc/l${i}, target: ${JSON.stringify(t)} }`).join('\n')
   const files = ['/etc/a\u2028b', '/etc/p\u2029q', '/usr/share/x\u00a0y', '/etc/e5', '/etc/\ufeffbom', '/etc/z\ufffe'].map((p) => `    - { path: ${JSON.stringify(p)}, text: "x" }`).join('\n')
-  const config = Buffer.from(`content:\n  add_symlinks:\n${links}\n  add_files:\n${files}\n  chmod_files:\n    - { path: "/etc/a\\u2028b", mode: "0600" }\n`)
+  // policy given: the stages and mpp outputs then hold the same pipeline
+  const config = Buffer.from(`policy: targeted\ncontent:\n  add_symlinks:\n${links}\n  add_files:\n${files}\n  chmod_files:\n    - { path: "/etc/a\\u2028b", mode: "0600" }\n`)
   const mpp = render(config, { format: 'mpp', file: 'qm.yaml' })
   assert.equal(mpp.errors, [], mpp.errors.map((e) => e.message).join('\n'))
   const stages = JSON.parse(render(config, { format: 'stages', file: 'qm.yaml' }).output!) as { pipelines: unknown; host_stages: unknown }

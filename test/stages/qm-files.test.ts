@@ -50,6 +50,26 @@ Contexts('nested containers run as qm_container_t, and QM\'s file_contexts repla
   assert.is(new Set(fc).size, fc.length, 'no duplicate specs: setfiles refuses them')
 })
 
+Contexts('no policy in the config: stages and manifest say targeted, an mpp include takes the importing manifest\'s selinux_policy', () => {
+  const FROM_MANIFEST = "{globals().get('selinux_policy', 'targeted')}"
+  assert.ok(has(built('').host, '/etc/qm/selinux/targeted/contexts/files/file_contexts'), 'stages (the tree) keeps the default')
+  const example = 'examples/07-local-tarball.qm.yaml'
+  assert.match(rendered(readFileSync(example, 'utf8'), { format: 'manifest', file: example }).output!, '"to": "tree:///etc/selinux/targeted/contexts/files/file_contexts"')
+  const mpp = rendered('').output!
+  assert.not.match(mpp, 'targeted/', 'no literal policy left in the mpp include')
+  const doc = parse(mpp) as { pipelines: { stages: Stage[] }[] }
+  const stages = doc.pipelines[0]!.stages
+  const packages = (stages[0]!.inputs!.packages as unknown as { 'mpp-depsolve': { packages: unknown[] } })['mpp-depsolve'].packages
+  assert.ok(packages.some((p) => JSON.stringify(p) === JSON.stringify({ 'mpp-format-string': `selinux-policy-${FROM_MANIFEST}` })))
+  const copied = stages.flatMap((s) => ((s.options?.paths ?? []) as { to?: unknown }[]).map((p) => p.to))
+  assert.ok(copied.some((to) => JSON.stringify(to) === JSON.stringify({ 'mpp-format-string': `tree:///etc/selinux/${FROM_MANIFEST}/contexts/files/file_contexts` })))
+  // a policy the config names is written as it is, in every format
+  const given = rendered('policy: automotive\n').output!
+  assert.match(given, '- selinux-policy-automotive')
+  assert.match(given, 'tree:///etc/selinux/automotive/contexts/files/file_contexts')
+  assert.not.match(given, 'selinux_policy')
+})
+
 Contexts.run()
 
 // ---
