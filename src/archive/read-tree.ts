@@ -111,7 +111,7 @@ function finish(builder: IndexBuilder, kind: TreeIndex['kind'], noSecondPass?: s
   return builder.finish(kind)
 }
 
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT') return 'no such file or directory'
   if (code === 'EACCES') return 'permission denied'
@@ -119,7 +119,7 @@ function reason(e: unknown): string {
 }
 
 /** Faults of the input become QmErrors; anything else (a bug, or the caller's interest throwing) stays as is. */
-function asQmError(e: unknown, input: string): unknown {
+export function asQmError(e: unknown, input: string): unknown {
   if (e instanceof QmError) return e
   if (e instanceof TarFault) return new QmError('TAR_READ', `${input}: ${e.message}, at byte ${e.offset} / member ${e.member}`)
   const system = e as NodeJS.ErrnoException | undefined

@@ -15,12 +15,13 @@ import { readDirectory } from '../archive/dir.ts'
 import { isGzip, MAGIC_BYTES } from '../archive/magic.ts'
 import { TarFault, type Member, type MemberSink } from '../archive/members.ts'
 import { normaliseName } from '../archive/names.ts'
+import { asQmError, reason } from '../archive/read-tree.ts'
 import { readSeekable } from '../archive/seek.ts'
 import { StreamParser } from '../archive/stream.ts'
 import type { Problem, TreeEntry } from '../archive/types.ts'
 import { QmError } from '../errors.ts'
+import { byteOrder } from '../byte-order.ts'
 import {
-  byteOrder,
   createDir,
   createFile,
   createHardlink,
@@ -335,17 +336,3 @@ function parents(tree: Tree, path: string, archive: string): void {
 /** A copy that holds no reference to the string it was cut from (V8 keeps the whole of a sliced string alive). */
 const flat = (text: string): string => Buffer.from(text, 'utf8').toString('utf8')
 
-function reason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOENT') return 'no such file or directory'
-  if (code === 'EACCES') return 'permission denied'
-  return e instanceof Error ? e.message : String(e)
-}
-
-function asQmError(e: unknown, input: string): unknown {
-  if (e instanceof QmError) return e
-  if (e instanceof TarFault) return new QmError('TAR_READ', `${input}: ${e.message}, at byte ${e.offset} / member ${e.member}`)
-  const system = e as NodeJS.ErrnoException | undefined
-  if (typeof system?.syscall === 'string') return new QmError('TAR_READ', `${input}: cannot be read: ${reason(e)}`)
-  return e
-}

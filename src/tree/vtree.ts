@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { Volume } from 'memfs'
+import { byteOrder } from '../byte-order.ts'
 
 /**
  * A virtual file tree: memfs holds names, symlink targets, hard links and the bytes of files the
@@ -298,17 +299,6 @@ export function listDir(tree: Tree, path: string): string[] {
   return namesOf(link)
 }
 
-/** UTF-8 byte order. JavaScript's order of UTF-16 units is the same until a surrogate is involved. */
-export const byteOrder = (a: string, b: string): number => {
-  for (let i = 0, n = Math.min(a.length, b.length); i < n; i++) {
-    const x = a.charCodeAt(i)
-    const y = b.charCodeAt(i)
-    if (x === y) continue
-    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b))
-    return x - y
-  }
-  return a.length - b.length
-}
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too. */

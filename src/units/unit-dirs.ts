@@ -3,6 +3,8 @@
 // pkg/systemd/parser/unitfile.go GetUnitDropinPaths). Pure: the caller lists directories, so it works on a
 // real tree, a memfs volume or a tar index alike.
 
+import { byteOrder } from '../byte-order.ts'
+
 /** Rootful Quadlet search roots, highest priority first. There is no /usr/lib/containers/systemd. */
 export const QUADLET_UNIT_DIRS = ['/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd'] as const
 
@@ -21,17 +23,6 @@ export interface QuadletFiles {
 }
 
 const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
-/** UTF-8 byte order; JavaScript's order of UTF-16 units agrees until a surrogate or U+E000 and above. */
-function byteOrder(a: string, b: string): number {
-  for (let i = 0, n = Math.min(a.length, b.length); i < n; i++) {
-    const x = a.charCodeAt(i)
-    const y = b.charCodeAt(i)
-    if (x === y) continue
-    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b))
-    return x - y
-  }
-  return a.length - b.length
-}
 
 /**
  * Every directory Quadlet reads, in priority order: each root, then its subdirectories depth first in name

@@ -6,6 +6,7 @@ import { posix } from 'node:path'
 import type { EffectiveUnit } from '../merge.ts'
 import { splitValue } from '../split.ts'
 import type { QuadletRules } from './versions.ts'
+import { byteOrder } from '../../byte-order.ts'
 
 /** One option and its value(s): the unit of reordering. */
 export type ArgGroup = string[]
@@ -279,7 +280,6 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   return { name, global, run: run.filter((b) => b.groups.length > 0), mounts, errors, notModelled: [...new Set(notModelled)] }
 }
 
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
 const HEALTH: readonly (readonly [string, string])[] = [
   ['HealthCmd', '--health-cmd'],

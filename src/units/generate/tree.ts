@@ -5,6 +5,7 @@
 import { dropinDirNames, findQuadletFiles, quadletSearchDirs, QUADLET_UNIT_DIRS, type ListDir } from '../unit-dirs.ts'
 import { generateService, type GeneratedService } from './service.ts'
 import type { DropinRule, QuadletRules } from './versions.ts'
+import { byteOrder } from '../../byte-order.ts'
 
 export interface QuadletDropins {
   /** the drop-ins the release applies, in order */
@@ -33,7 +34,6 @@ export interface TreeInput {
 }
 
 const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1)
 
 /** The drop-ins NAME gets under `rule`, from directories listed in priority order. */
