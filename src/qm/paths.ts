@@ -19,9 +19,11 @@ export const QM = {
   selinuxInterface: '/usr/share/selinux/devel/include/services/qm.if',
   /** the host's service manager settings qm-stage adds */
   managerDropin: '/usr/lib/systemd/system.conf.d/10-qm-oom.conf',
-  /** host directories QM's volumes need, made at every boot (systemd-tmpfiles-setup runs before qm.service) */
-  volumeTmpfiles: '/usr/lib/tmpfiles.d/qm-volumes.conf',
-  /** directories and copies systemd-tmpfiles makes at boot: bind-mount sources and, in image mode, /var/qm */
+  /**
+   * what systemd-tmpfiles makes at every boot, before qm.service (systemd-tmpfiles-setup runs before
+   * sysinit.target): bind-mount sources (/var/qm/tmp, the BlueChi socket directory, container.host_dirs)
+   * and, in image mode, /var/qm
+   */
   tmpfiles: '/usr/lib/tmpfiles.d/qm-stage.conf',
   /**
    * Image mode: QM's /var as shipped, read-only, copied to /var/qm at boot when that is missing or

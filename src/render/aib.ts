@@ -8,7 +8,6 @@ import type { QmConfig } from '../config/types.ts'
 import type { FileSpec } from '../manifest/files.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { aibBasePackages, bluechiOptions, dropinOptions, tmpfilesLines } from './plan.ts'
-import * as hostDirs from '../../stages/host-dirs.ts'
 import * as hostDropins from '../../stages/host-dropins.ts'
 import * as hostOom from '../../stages/host-oom.ts'
 import * as hostTmpfiles from '../../stages/host-tmpfiles.ts'
@@ -141,7 +140,6 @@ export function aibEntries(config: QmConfig, o: AibOptions): { entries: AibEntry
   const hostFiles: FileSpec[] = [
     ...hostDropins.files({ ...dropins, resources: others }),
     ...hostOom.files({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
-    ...hostDirs.files({ dirs: config.container.host_dirs }),
     // AIB places /var/qm itself; the BlueChi socket directory QM mounts is qm-stage's
     ...hostTmpfiles.files({ lines: tmpfilesLines(config).filter((l) => l.path !== QM.var && !l.path.startsWith(`${QM.var}/`)) }),
   ]

@@ -5,7 +5,6 @@ import { IN_QM, QM } from '../qm/paths.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../qm/containers-conf.ts'
 import { parallel, sequence } from '../manifest/fragment.ts'
 import type { Fragment, Json, Pipeline, Sources, Stage } from '../manifest/types.ts'
-import * as hostDirs from '../../stages/host-dirs.ts'
 import * as hostDropins from '../../stages/host-dropins.ts'
 import * as hostOom from '../../stages/host-oom.ts'
 import * as hostPlacement from '../../stages/host-placement.ts'
@@ -95,7 +94,6 @@ export function plan(config: QmConfig, resolved: Resolved, options: PlanOptions 
     parallel(
       hostDropins.generate(dropinOptions(config)),
       hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
-      hostDirs.generate({ dirs: config.container.host_dirs }),
       hostTmpfiles.generate({ lines: tmpfilesLines(config) }),
     ),
     hostSelinux.generate({
@@ -192,9 +190,10 @@ export function bluechiOptions(config: QmConfig): qmBluechi.Options {
 }
 
 /**
- * What systemd-tmpfiles makes at boot: the BlueChi socket directory QM mounts (0700 root, as
- * BlueChi's own tmpfiles.d makes it; its file sorts first and wins when installed), and QM's
- * /var: in image mode copied from the seed when missing or empty, in both modes /var/qm/tmp.
+ * What systemd-tmpfiles makes at boot, in one file: QM's /var (in image mode copied from the seed
+ * when missing or empty, in both modes /var/qm/tmp), the BlueChi socket directory QM mounts (0700
+ * root, as BlueChi's own tmpfiles.d makes it; its file sorts first and wins when installed), and
+ * the host directories of container.host_dirs.
  */
 export function tmpfilesLines(config: QmConfig): hostTmpfiles.TmpfilesLine[] {
   const lines: hostTmpfiles.TmpfilesLine[] = []
@@ -204,6 +203,13 @@ export function tmpfilesLines(config: QmConfig): hostTmpfiles.TmpfilesLine[] {
   lines.push({ type: 'd', path: QM.varTmp, mode: '1777', user: 'root', group: 'root', why: "QM's /var/tmp (Volume=${RWVARFS}/tmp:/var/tmp)" })
   const bluechi = bluechiSocket(config)
   if (bluechi) lines.push({ type: 'd', path: bluechi.dir, mode: '0700', user: 'root', group: 'root', why: `the BlueChi controller socket's directory, mounted into QM (${bluechi.socket})` })
+  // systemd-tmpfiles applies one line per path and logs the others as errors: the first is kept
+  const made = new Set(lines.map((l) => l.path))
+  for (const d of config.container.host_dirs) {
+    if (made.has(d.path)) continue
+    made.add(d.path)
+    lines.push({ type: 'd', path: d.path, mode: d.mode, user: d.user, group: d.group, why: "a host directory a QM volume needs (container.host_dirs)" })
+  }
   return lines
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { inspect } from '../../src/inspect/inspect.ts'
 import { QM } from '../../src/qm/paths.ts'
 import { writeTreeToDir } from '../../src/tree/export.ts'
+import { listDir } from '../../src/tree/vtree.ts'
 import { load } from '../_helpers/config.ts'
 import { asInstalledByRpm, tarFile } from '../_helpers/image.ts'
 import { built, effectiveQm, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
@@ -43,15 +44,24 @@ const Dirs = suite('container.host_dirs')
 
 Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads it so', () => {
   const { host } = built('container:\n  volumes: ["/run/ipc/vsomeip:/run/vsomeip", "/var/radio/state:/var/radio"]\n  host_dirs:\n    - path: /run/ipc/vsomeip\n      mode: "0750"\n    - { path: /var/radio, user: "1000", group: "1000" }\n')
-  assert.is(text(host, QM.volumeTmpfiles), "# Host directories QM's volumes need at boot, written by qm-stage.\nd /run/ipc/vsomeip 0750 root root -\nd /var/radio 0755 1000 1000 -\n")
-  assert.is(mode(host, QM.volumeTmpfiles), '644')
+  const lines = text(host, QM.tmpfiles).split('\n').filter((l) => l.startsWith('d /run/ipc') || l.startsWith('d /var/radio'))
+  assert.equal(lines, ['d /run/ipc/vsomeip 0750 root root -', 'd /var/radio 0755 1000 1000 -'])
+  assert.is(mode(host, QM.tmpfiles), '644')
+  // one file for everything systemd-tmpfiles makes for QM
+  assert.equal(listDir(host, '/usr/lib/tmpfiles.d'), ['qm-stage.conf'])
   if (!existsSync('/usr/bin/systemd-tmpfiles') || process.getuid?.() !== 0) return
   const root = mkdtempSync(join(tmpdir(), 'qm-tmpfiles-'))
   writeTreeToDir(host, join(root, 'tree'))
-  const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.volumeTmpfiles)], { encoding: 'utf8' })
+  const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.tmpfiles)], { encoding: 'utf8' })
   assert.is(run.status, 0, run.stderr)
   assert.is((statSync(join(root, 'tree/run/ipc/vsomeip')).mode & 0o7777).toString(8), '750')
   assert.is(statSync(join(root, 'tree/var/radio')).uid, 1000)
+})
+
+Dirs('a directory qm-stage already makes is made once: systemd-tmpfiles would log the second line as an error', () => {
+  const { host } = built('container:\n  volumes: ["/run/bluechi/extra:/run/extra"]\n  host_dirs: [{ path: /run/bluechi }, { path: /run/bluechi/extra }]\n')
+  const lines = text(host, QM.tmpfiles).split('\n').filter((l) => l.startsWith('d /run/bluechi'))
+  assert.equal(lines, ['d /run/bluechi 0700 root root -', 'd /run/bluechi/extra 0755 root root -'])
 })
 
 Dirs('only under /run and /var, never the host\'s own trees or QM\'s /var, and only for a volume', () => {
