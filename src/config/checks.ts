@@ -22,6 +22,7 @@ export function checkConfig(config: QmConfig, raw: unknown): Check[] {
   return [
     ...guarded.checks,
     ...checkRootfs(config, given),
+    ...checkPipelines(config),
     ...checkContent(config),
     ...checkFileSources(config),
     ...checkContainer(config),
@@ -52,6 +53,24 @@ function checkRootfs(config: QmConfig, given: (p: string) => boolean): Check[] {
   }
   const tarball = config.rootfs.tarball
   if (tarball) out.push(...oneSource(tarball, '/rootfs/tarball', ['source_path', 'url']))
+  return out
+}
+
+/**
+ * The pipelines the config names form a graph osbuild must be able to order: the QM pipeline is built in
+ * build_pipeline's tree and copies rootfs.pipeline's tree, so neither may be the QM pipeline itself (osbuild
+ * builds a build root, and a tree input, before the pipeline that uses it). Those are the only edges the config
+ * gives, so these are the only cycles it can make; the importing manifest's own edges are osbuild's to check.
+ */
+function checkPipelines(config: QmConfig): Check[] {
+  const out: Check[] = []
+  const self = config.pipeline
+  if (config.build_pipeline === self) {
+    out.push(conflict('/build_pipeline', `${self} is the QM pipeline itself: a pipeline cannot be its own build root (osbuild builds the build root first)`))
+  }
+  if (config.rootfs.pipeline === self) {
+    out.push(conflict('/rootfs/pipeline', `${self} is the QM pipeline itself: its tree cannot be copied into itself before it is built`))
+  }
   return out
 }
 

@@ -2,7 +2,7 @@ import type { Check } from '../config/messages.ts'
 import { embeddedImages, rootfsKind } from '../config/derive.ts'
 import type { QmConfig } from '../config/types.ts'
 import { AIB } from './aib.ts'
-import type { Format } from './formats.ts'
+import { HOST_PIPELINE, type Format } from './formats.ts'
 import { aibBasePackages } from './plan.ts'
 
 /**
@@ -28,6 +28,8 @@ export function formatProblems(config: QmConfig, format: Format): Check[] {
     no('/rootfs', "the QM's packages need resolving by osbuild-mpp (mpp-depsolve), which plain osbuild cannot do; use --format mpp, or give a buildable rootfs: rpms (url + sha256 each) or tarball (source_path, or url + sha256)")
   }
   if (kind === 'pipeline') no('/rootfs/pipeline', 'names a pipeline of another manifest; use --format mpp or stages, or give rootfs rpms or tarball', true)
+  // the manifest holds the QM pipeline and the host overlay: two pipelines of one name are no manifest
+  if (config.pipeline === HOST_PIPELINE) out.push({ code: 'CONFLICT', message: `${HOST_PIPELINE} is the host overlay pipeline the manifest format adds: name the QM pipeline otherwise`, pointer: '/pipeline' })
   if (config.build_pipeline) no('/build_pipeline', 'names a pipeline of another manifest; the manifest format builds QM on the host', true)
   const sources = [
     ['/container/seccomp_source', config.container.seccomp_source],
