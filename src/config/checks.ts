@@ -320,6 +320,10 @@ function checkHostFiles(config: QmConfig): Check[] {
     if (profileIsFile && c.seccomp_profile !== QM.seccompProfile && !c.seccomp_source) {
       out.push({ code: 'SOURCE_MISSING', message: `${c.seccomp_profile} is not a file the qm rpm provides; give container.seccomp_source`, pointer: '/container/seccomp_profile' })
     }
+    // the rpm's %post (create-seccomp-rules) writes this file at every install and upgrade
+    if (c.seccomp_profile === QM.seccompProfile && c.seccomp_source) {
+      out.push(conflict('/container/seccomp_source', `${QM.seccompProfile} is the qm rpm's own profile, rewritten by its %post at every install and upgrade; name another .json file under ${QM.shareDir}/ in seccomp_profile`, true))
+    }
   }
   if (c.seccomp_source && !profileIsFile) out.push(conflict('/container/seccomp_source', `seccomp_profile ${c.seccomp_profile} names no file`, true))
   return out

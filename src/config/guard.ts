@@ -122,7 +122,7 @@ function checkSeccompPath(config: QmConfig, out: Guarded): void {
   }
   const byPath = seccompPathId(c.seccomp_profile)
   if (byPath) out.found.push({ id: byPath, pointer, detail: `seccomp_profile ${c.seccomp_profile}: podman's default profile` })
-  if (c.seccomp_source && config.host_files === 'plugin' && (!c.seccomp_profile.startsWith(PROFILE_WRITE_ROOT) || !c.seccomp_profile.endsWith('.json'))) {
+  if (c.seccomp_source && (!c.seccomp_profile.startsWith(PROFILE_WRITE_ROOT) || !c.seccomp_profile.endsWith('.json'))) {
     out.checks.push({
       code: 'PATH_NOT_ALLOWED',
       message: `${c.seccomp_profile}: a profile qm-stage writes from seccomp_source must be a .json file under ${PROFILE_WRITE_ROOT}`,

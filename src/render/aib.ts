@@ -144,6 +144,13 @@ export function aibEntries(config: QmConfig, o: AibOptions): { entries: AibEntry
     ...hostTmpfiles.files({ lines: tmpfilesLines(config).filter((l) => l.path !== QM.var && !l.path.startsWith(`${QM.var}/`)) }),
   ]
   for (const f of hostFiles) item(['content', 'add_files'], textFile(f))
+  // the seccomp profile qm.container's drop-in names, from its source (a pipeline source is refused for AIB)
+  const seccomp = config.container.seccomp_source
+  if (seccomp?.source_path !== undefined) item(['content', 'add_files'], { path: config.container.seccomp_profile, source_path: rebase(seccomp.source_path, o) })
+  if (seccomp?.url !== undefined) {
+    item(['content', 'add_files'], { path: config.container.seccomp_profile, url: seccomp.url })
+    notes.push(`container.seccomp_source: automotive-image-builder fetches ${seccomp.url} without checking its sha256`)
+  }
 
   // no policy in the config: AIB's distro decides (automotive on AutoSD and RHIVOS)
   if (config.policy !== undefined && config.policy !== AIB.policy) entries.push({ path: ['image', 'selinux_policy'], value: config.policy })

@@ -70,6 +70,7 @@ function aibProblems(config: QmConfig): Check[] {
     if (JSON.stringify(r[key]) !== JSON.stringify(value)) no(`/rootfs/${key}`, `automotive-image-builder resolves QM's packages with its own ${key === 'repos_from' ? 'distro, image and extra repos' : 'distro settings'}; leave ${key} out`)
   }
   if (config.host_files === 'plugin') no('/host_files', 'automotive-image-builder installs the qm rpm, which provides qm.container and the SELinux module; leave host_files out')
+  if (config.container.seccomp_source?.pipeline) no('/container/seccomp_source/pipeline', "automotive-image-builder's add_files takes a file beside the manifest or a url, not a pipeline's file; give source_path or url + sha256")
   if (!config.selinux.label) no('/selinux/label', "automotive-image-builder labels QM's trees itself")
   const storage = config.storage_conf
   if (storage.path !== '/usr/share/containers/storage.conf' || !storage.transient_store) {

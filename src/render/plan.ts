@@ -9,6 +9,7 @@ import * as hostDropins from '../../stages/host-dropins.ts'
 import * as hostOom from '../../stages/host-oom.ts'
 import * as hostPlacement from '../../stages/host-placement.ts'
 import * as hostQuadlet from '../../stages/host-quadlet.ts'
+import * as hostSeccomp from '../../stages/host-seccomp.ts'
 import * as hostSelinux from '../../stages/host-selinux.ts'
 import * as hostTmpfiles from '../../stages/host-tmpfiles.ts'
 import * as qmBluechi from '../../stages/qm-bluechi.ts'
@@ -90,8 +91,10 @@ export function plan(config: QmConfig, resolved: Resolved, options: PlanOptions 
   )
   const host = sequence(
     hostPlacement.generate({ pipeline: config.pipeline, imageMode: config.mode === 'image' }),
-    config.host_files === 'plugin' ? hostQuadlet.generate(hostQuadletOptions(config, resolved)) : empty(),
+    config.host_files === 'plugin' ? hostQuadlet.generate({ containersConf: UPSTREAM_CONTAINERS_CONF }) : empty(),
     parallel(
+      // with the qm rpm too: a profile the config names and gives the bytes of is written either way
+      resolved.seccomp ? hostSeccomp.generate({ path: config.container.seccomp_profile, origin: resolved.seccomp }) : empty(),
       hostDropins.generate(dropinOptions(config)),
       hostOom.generate({ defaultOomScoreAdjust: config.host_oom_score_adjust }),
       hostTmpfiles.generate({ lines: tmpfilesLines(config) }),
@@ -223,11 +226,6 @@ function images(config: QmConfig): qmImages.Image[] {
     ...(image['containers-transport'] ? { transport: image['containers-transport'] } : {}),
     ...(image.index ? { index: true } : {}),
   }))
-}
-
-function hostQuadletOptions(config: QmConfig, resolved: Resolved): hostQuadlet.Options {
-  const profile = config.container.seccomp_profile
-  return { containersConf: UPSTREAM_CONTAINERS_CONF, ...(resolved.seccomp ? { seccomp: { path: profile, origin: resolved.seccomp } } : {}) }
 }
 
 export function dropinOptions(config: QmConfig): hostDropins.Options {

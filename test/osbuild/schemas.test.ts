@@ -10,6 +10,7 @@ import type { Manifest, Pipeline, Stage } from '../../src/manifest/types.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { generate as placement } from '../../stages/host-placement.ts'
 import { generate as quadlet } from '../../stages/host-quadlet.ts'
+import { generate as seccomp } from '../../stages/host-seccomp.ts'
 import { generate as selinux } from '../../stages/host-selinux.ts'
 import { generate as tmpfiles } from '../../stages/host-tmpfiles.ts'
 import { generate as dropins } from '../../stages/host-dropins.ts'
@@ -34,7 +35,8 @@ Generators('host stages: placement, host files from a pipeline, SELinux, drop-in
   valid(placement({ pipeline: 'qm_rootfs', imageMode: true }).stages)
   valid(placement({ pipeline: 'qm_rootfs', imageMode: false }).stages)
   valid(tmpfiles({ lines: [{ type: 'C', path: '/var/qm', argument: '/usr/share/factory/var/qm', why: 'seed' }, { type: 'd', path: '/run/x', mode: '0700', why: 'x' }] }).stages)
-  valid(quadlet({ containersConf: UPSTREAM_CONTAINERS_CONF, seccomp: { path: '/usr/share/qm/seccomp-no-rt.json', origin: { pipeline: 'build', file: '/usr/share/qm/seccomp-no-rt.json' } } }).stages)
+  valid(quadlet({ containersConf: UPSTREAM_CONTAINERS_CONF }).stages)
+  valid(seccomp({ path: '/usr/share/qm/seccomp-no-rt.json', origin: { pipeline: 'build', file: '/usr/share/qm/seccomp-no-rt.json' } }).stages)
   valid(selinux({ label: true, labelVar: true, module: { content: 'x' } }).stages)
   valid(
     dropins({

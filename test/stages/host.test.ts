@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert'
 import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { walk } from '../../src/tree/vtree.ts'
 import { parseUnit } from '../../src/units/parse.ts'
+import { render } from '../../src/render/render.ts'
 import { built, effectiveQm, entryAt, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 
 const Placement = suite('host-placement')
@@ -76,6 +77,41 @@ Quadlet('files from a pipeline of the importing manifest are copied from its tre
 })
 
 Quadlet.run()
+
+// ---
+
+const Seccomp = suite('host-seccomp')
+
+const CUSTOM = 'container:\n  seccomp_profile: /usr/share/qm/custom.json\n  seccomp_source: { source_path: seccomp-no-rt.json }\n'
+const PROFILE = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}\n'
+
+Seccomp('with the qm rpm, a profile from seccomp_source is in the image where the drop-in points, in both modes', () => {
+  for (const mode of ['image', 'package']) {
+    const { host } = built(`mode: ${mode}\n${CUSTOM}`, { file: 'test/fixtures/plugin/qm.yaml' })
+    assert.is(effectiveQm(host).get('Container', 'SeccompProfile'), '/usr/share/qm/custom.json', mode)
+    assert.is(text(host, '/usr/share/qm/custom.json'), PROFILE, mode)
+    assert.is(entryAt(host, '/usr/share/qm/custom.json')!.mode, 0o644, mode)
+    // the rpm still provides qm.container: only the profile is added
+    assert.not.ok(has(host, '/usr/share/containers/systemd/qm.container'), mode)
+  }
+})
+
+Seccomp('automotive-image-builder gets the profile as a host file beside the manifest; a pipeline file is refused', () => {
+  const { output } = rendered(CUSTOM, { format: 'aib', file: 'test/fixtures/plugin/qm.yaml' })
+  assert.match(output!, /- path: \/usr\/share\/qm\/custom\.json # qm-stage\n\s+source_path: test\/fixtures\/plugin\/seccomp-no-rt\.json\n/)
+  const piped = render(Buffer.from('container:\n  seccomp_profile: /usr/share/qm/custom.json\n  seccomp_source: { pipeline: build }\n'), { file: 'qm.yaml', format: 'aib' })
+  assert.equal(piped.errors.map((e) => `${e.code} ${e.pointer}`), ['FORMAT_UNSUPPORTED /container/seccomp_source/pipeline'])
+})
+
+Seccomp('a written profile stays a .json file in /usr/share/qm, and never replaces the rpm\'s own', () => {
+  const codes = (yaml: string) => render(Buffer.from(yaml), { file: 'test/fixtures/plugin/qm.yaml' }).errors.map((e) => `${e.code} ${e.pointer}`)
+  assert.equal(codes('container:\n  seccomp_profile: /etc/containers/custom.json\n  seccomp_source: { source_path: seccomp-no-rt.json }\n'), ['PATH_NOT_ALLOWED /container/seccomp_profile'])
+  assert.equal(codes('container:\n  seccomp_profile: /usr/share/qm/custom\n  seccomp_source: { source_path: seccomp-no-rt.json }\n'), ['PATH_NOT_ALLOWED /container/seccomp_profile'])
+  assert.equal(codes('container:\n  seccomp_source: { source_path: seccomp-no-rt.json }\n'), ['CONFLICT /container/seccomp_source'])
+  assert.equal(codes(CUSTOM), [])
+})
+
+Seccomp.run()
 
 // ---
 
