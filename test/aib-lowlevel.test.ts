@@ -38,4 +38,12 @@ LowLevel('rootfs is a plain list of stages with the qm rpm, and AIB gets no QM o
   assert.not.ok('use_qm' in (manifest['mpp-vars'] ?? {}))
 })
 
+LowLevel('the policy is AIB\'s selinux_policy: the example names none, and every policy name in the include reads the variable', () => {
+  assert.not.ok('policy' in (parse(readFileSync('examples/09-aib-lowlevel.qm.yaml', 'utf8')) as Record<string, unknown>))
+  const text = readFileSync(found(imports[0]!)!, 'utf8')
+  const lines = text.split('\n').filter((l) => l.includes('selinux-policy-') || l.includes('/etc/selinux/'))
+  assert.is(lines.length, 3, lines.join('\n'))
+  for (const line of lines) assert.ok(line.includes("{globals().get('selinux_policy', 'targeted')}"), line)
+})
+
 LowLevel.run()
