@@ -12,6 +12,7 @@ import { DIR_ROOTS, FILE_ROOTS, HOST_DIR_ROOTS, pathProblem } from './paths.ts'
 import { parsePublishPort } from './ports.ts'
 import { canonicalHostPath, classifyHostPath } from '../isolation/host-paths.ts'
 import { guard, NESTED_OWNED, type Found } from './guard.ts'
+import { unitChecks } from './units.ts'
 import { bluechiSocket, embeddedImages, imageName, nestedContainerName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
 
@@ -28,6 +29,7 @@ export function checkConfig(config: QmConfig, raw: unknown): Check[] {
     ...checkContainer(config),
     ...checkBluechi(config, given),
     ...checkNested(config),
+    ...unitChecks(config),
     ...checkImages(config),
     ...checkHostFiles(config),
     ...checkUnsafe(config, guarded.found),
@@ -105,7 +107,6 @@ function checkContent(config: QmConfig): Check[] {
     path(`/content/chown_files/${i}/path`, f.path, DIR_ROOTS)
     if (f.user === undefined && f.group === undefined) out.push(invalid(`/content/chown_files/${i}`, 'needs user or group'))
   })
-  const { enabled_services, masked_services, disabled_services } = c.systemd
   for (const [key, units] of Object.entries(c.systemd)) {
     units.forEach((unit: string, i: number) => {
       // systemctl takes a bare name as a .service
@@ -114,15 +115,6 @@ function checkContent(config: QmConfig): Check[] {
       }
     })
   }
-  enabled_services.forEach((unit, i) => {
-    if (masked_services.includes(unit) || disabled_services.includes(unit)) {
-      out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is also disabled or masked`))
-    }
-    const nested = config.nested.find((n) => unit === `${n.name}.service` || unit === `${n.name}.container`)
-    if (nested) {
-      out.push(conflict(`/content/systemd/enabled_services/${i}`, `${unit} is generated from nested ${nested.name} at boot: start it with nested enabled: true`))
-    }
-  })
   c.remove_files.forEach((f, i) => path(`/content/remove_files/${i}/path`, f.path, DIR_ROOTS))
   return out
 }

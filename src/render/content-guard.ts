@@ -17,7 +17,9 @@ import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
 import { IN_QM } from '../qm/paths.ts'
 import { parseUnit, type UnitEntry } from '../units/parse.ts'
 import { quadletScalar } from '../units/split.ts'
-import { QUADLET_EXTENSIONS } from '../units/names.ts'
+import { QUADLET_EXTENSIONS, quadletServiceName } from '../units/names.ts'
+import { splitValue } from '../units/split.ts'
+import { nestedService, unitChecks, type ContentUnits } from '../config/units.ts'
 import { dropinDirNames } from '../units/unit-dirs.ts'
 import { generatedPaths, type Generated } from './generated.ts'
 import type { QmPart } from './plan.ts'
@@ -97,7 +99,47 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     quadletFile(config, spec.path, body, place, pointer, (p) => texts.get(p), out)
   }
   seccompContent(config, resolved, out)
+  out.checks.push(...unitChecks(config, contentUnits(config, files, texts)))
   return out
+}
+
+/** The section of each Quadlet file type that holds its ServiceName=. */
+const MAIN_SECTION: Readonly<Record<string, string>> = {
+  container: 'Container', kube: 'Kube', volume: 'Volume', network: 'Network', pod: 'Pod', image: 'Image', build: 'Build', artifact: 'Artifact',
+}
+
+/** The units content makes inside QM: rootful Quadlet files (by the service they generate), unit files, links. */
+function contentUnits(config: QmConfig, files: { spec: { path: string }; pointer: string }[], texts: Map<string, string>): ContentUnits {
+  const units: ContentUnits = { files: [], links: config.content.add_symlinks.map((l, i) => ({ link: l.link, target: l.target, pointer: `/content/add_symlinks/${i}/link` })) }
+  const rootful = (p: string) => !p.startsWith('/etc/containers/systemd/users')
+  const quadletUnits = files.filter((f) => quadletPlace(f.spec.path)?.kind === 'unit' && rootful(f.spec.path)).map((f) => f.spec.path)
+  // units before drop-ins, so a drop-in finds the service a unit's ServiceName= gives
+  const ordered = [...files].sort((a, b) => Number(quadletPlace(a.spec.path)?.kind === 'dropin') - Number(quadletPlace(b.spec.path)?.kind === 'dropin'))
+  for (const { spec, pointer } of ordered) {
+    const place = quadletPlace(spec.path)
+    const text = texts.get(spec.path)
+    if (!place || !rootful(spec.path)) {
+      units.files.push({ path: spec.path, pointer, ...(text === undefined ? {} : { text }) })
+      continue
+    }
+    const entries = text === undefined ? [] : parseUnit(text, spec.path, 'quadlet').entries
+    const lastOf = (section: string, key: string) => entries.filter((e) => e.section === section && e.key === key).at(-1)?.value
+    const name = lastOf(MAIN_SECTION[place.ext]!, 'ServiceName')
+    const aliases = entries.filter((e) => e.section === 'Install' && e.key === 'Alias').flatMap((e) => splitValue(e.value, 'words') ?? [])
+    if (place.kind === 'unit') {
+      const wanted = entries.some((e) => e.section === 'Install' && ['WantedBy', 'RequiredBy', 'UpheldBy'].includes(e.key) && e.value.trim() !== '')
+      const service = name ? `${quadletScalar(name)}.service` : quadletServiceName(posix.basename(spec.path))!
+      units.files.push({ path: spec.path, pointer, quadlet: { service, aliases, wanted } })
+    } else if (name !== undefined || aliases.length > 0) {
+      // a drop-in renames or aliases every unit of its type and name it applies to
+      const appliesTo = [
+        ...config.nested.filter((n) => dropinDirNames(`${n.name}.container`).includes(place.dropinDir!)).map(nestedService),
+        ...quadletUnits.filter((u) => dropinDirNames(posix.basename(u)).includes(place.dropinDir!)).map((u) => units.files.find((f) => f.path === u)?.quadlet?.service ?? quadletServiceName(posix.basename(u))!),
+      ]
+      units.files.push({ path: spec.path, pointer, quadlet: { ...(name === undefined ? {} : { service: `${quadletScalar(name)}.service` }), aliases, wanted: false, appliesTo } })
+    }
+  }
+  return units
 }
 
 const text = (f: { content: string | Uint8Array }) => (typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'))
@@ -183,12 +225,10 @@ function quadletFile(
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${at(e)} Yaml=${e.value}: the pods' host paths, devices and security settings are not checked` })
     }
   }
-  // a generated nested unit: same name, or a drop-in that applies to it
+  // a drop-in that applies to a generated nested unit
   config.nested.forEach((n, i) => {
+    // a unit of the same name is a unit name taken twice (config/units.ts)
     const name = `${n.name}.container`
-    if (place.kind === 'unit' && posix.basename(path) === name && path !== `${IN_QM.nestedQuadletDir}/${name}`) {
-      out.checks.push({ code: 'CONFLICT', message: `${path}: nested ${n.name} is generated from /nested/${i} under the same name`, pointer })
-    }
     if (place.kind === 'dropin' && dropinDirNames(name).includes(place.dropinDir!)) {
       for (const e of entries) {
         const field = ownedField(e)
