@@ -29,6 +29,10 @@ export class IndexBuilder implements MemberSink {
   private entryLimitHit = false
   /** Path of the member whose body the driver is about to hand over. */
   private current = ''
+  /** Directories indexed only because members' names imply them (bounded by the entry limit). */
+  private readonly implied = new Set<string>()
+  /** The last tar member's parent: it and every directory above it have been implied, or exist. */
+  private impliedUpTo = '/'
 
   constructor(options: ReadOptions) {
     this.interest = options.interest
@@ -54,8 +58,10 @@ export class IndexBuilder implements MemberSink {
     const earlier = this.entries.get(path)
     if (earlier) {
       // A repeated directory is harmless and common; anything else replaced can hide content, so it is reported.
+      const implied = this.implied.delete(path)
       if (earlier.type !== 'dir' || type !== 'dir') {
-        this.problem({ path, message: `${describe(earlier.type)} is replaced by a later ${describe(type)} of the same name` })
+        const what = implied ? 'directory implied by the names of earlier members' : describe(earlier.type)
+        this.problem({ path, message: `${what} is replaced by a later ${describe(type)} of the same name` })
       }
       this.entries.delete(path)
       this.dropBody(path)
@@ -110,6 +116,7 @@ export class IndexBuilder implements MemberSink {
       this.problem({ path, message: `a ${m.type} member names the root; not indexed` })
       return false
     }
+    this.imply(path)
     const interest = this.consider(path, m.type, m.size)
     if (interest === 'skip') return false
     const entry: TreeEntry = { path, type: m.type, mode: m.mode, uid: m.uid, gid: m.gid, size: m.size }
@@ -133,6 +140,46 @@ export class IndexBuilder implements MemberSink {
 
   body(_m: Member, data: Uint8Array): void {
     this.keepBody(this.current, data)
+  }
+
+  /**
+   * Index the directories above `path` that no member has named so far, as tar creates them on extraction
+   * (0755, owned by root): an archive made with `tar -cf x.tar path/to/file` has no directory members, and the
+   * model must not depend on whether it has. A later member of the same name replaces an implied directory.
+   * Members of one directory come together, so only the directories past the common part of this member's
+   * parent and the last one's are looked at: a sorted archive costs one comparison per member.
+   */
+  private imply(path: string): void {
+    const slash = path.lastIndexOf('/')
+    if (slash <= 0) return
+    const dir = path.slice(0, slash)
+    const last = this.impliedUpTo
+    if (dir === last) return
+    this.impliedUpTo = dir
+    // the longest common ancestor of `dir` and `last`, ending at a component boundary in both
+    let common = 0
+    const n = Math.min(dir.length, last.length)
+    while (common < n && dir.charCodeAt(common) === last.charCodeAt(common)) common++
+    const boundary = (s: string, i: number) => i === s.length || s.charCodeAt(i) === 0x2f
+    if (!(boundary(dir, common) && boundary(last, common))) common = dir.lastIndexOf('/', common - 1)
+    if (common >= dir.length) return
+    for (let at = common; at !== -1; ) {
+      const next = dir.indexOf('/', at + 1)
+      this.implyDir(next === -1 ? dir : dir.slice(0, next))
+      at = next
+    }
+  }
+
+  private implyDir(dir: string): void {
+    if (this.entries.has(dir) || this.entryLimitHit) return
+    if (this.interest(dir, 'dir') === 'skip') return
+    if (this.entries.size >= this.maxEntries) {
+      this.problem({ path: dir, message: `more than ${this.maxEntries} entries wanted; this and later ones are not indexed` })
+      this.entryLimitHit = true
+      return
+    }
+    this.entries.set(dir, { path: dir, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 })
+    this.implied.add(dir)
   }
 
   /** A body read for `path`, after `roomFor` said yes. */
@@ -175,7 +222,8 @@ export class IndexBuilder implements MemberSink {
   finish(kind: TreeIndex['kind']): TreeIndex {
     const problems = [...this.problems]
     if (this.unlisted > 0) problems.push({ message: `${this.unlisted} more problems not listed` })
-    return { kind, entries: this.entries, bodies: this.bodies, problems, stats: this.stats }
+    const stats = this.implied.size > 0 ? { ...this.stats, impliedDirs: this.implied.size } : this.stats
+    return { kind, entries: this.entries, bodies: this.bodies, problems, stats }
   }
 }
 

@@ -39,8 +39,11 @@ export interface TreeIndex {
   bodies: Map<string, Uint8Array>
   /** What was read but not indexed, or indexed with a caveat. Capped at `MAX_PROBLEMS` plus one summary. */
   problems: Problem[]
-  /** Every member, kept or not: how many, and the sum of regular file sizes. */
-  stats: { members: number; bytes: number }
+  /**
+   * Every member, kept or not: how many, and the sum of regular file sizes. `impliedDirs`: directories kept that
+   * no member names, only the names of members below them (0755, root, as tar extracts them); absent when none.
+   */
+  stats: { members: number; bytes: number; impliedDirs?: number }
 }
 
 export interface ReadOptions {

@@ -37,14 +37,16 @@ everyWay(
   ),
   { interest: ALL_ENTRIES },
   (index) => {
-    assert.equal([...index.entries.keys()], ['/', '/etc', '/etc/hostname', '/etc/shadow', '/etc/localtime', '/etc/hostname.bak', '/dev/null', '/run/fifo'])
+    // /dev and /run have no member: they are implied by the names below them, as tar creates them
+    assert.equal([...index.entries.keys()], ['/', '/etc', '/etc/hostname', '/etc/shadow', '/etc/localtime', '/etc/hostname.bak', '/dev', '/dev/null', '/run', '/run/fifo'])
+    assert.equal(index.entries.get('/dev'), { path: '/dev', type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 })
     assert.equal(index.entries.get('/etc/shadow'), { path: '/etc/shadow', type: 'file', mode: 0o4600, uid: 1000, gid: 1001, size: 6 })
     assert.equal(index.entries.get('/etc'), { path: '/etc', type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 })
     assert.is(index.entries.get('/etc/localtime')!.target, '../usr/share/zoneinfo/UTC', 'a symlink target is kept as stored')
     assert.is(index.entries.get('/etc/hostname.bak')!.target, '/etc/hostname', 'a hard link target is a path in the tree')
     assert.is(index.entries.get('/dev/null')!.type, 'other')
     assert.is(index.entries.get('/run/fifo')!.type, 'other')
-    assert.equal(index.stats, { members: 8, bytes: 14 })
+    assert.equal(index.stats, { members: 8, bytes: 14, impliedDirs: 2 })
     assert.equal(index.problems, [])
     assert.is(index.bodies.size, 0)
   },
@@ -63,9 +65,14 @@ everyWay(
       path.startsWith('/usr/share/containers/systemd/') ? 'body' : path.startsWith('/usr/lib/qm') ? 'entry' : 'skip',
   },
   (index) => {
+    // the directories above kept members are asked about too; the interest skips /usr/share/containers/systemd
     assert.equal([...index.entries.keys()], [
       '/usr/share/containers/systemd/qm.container',
+      '/usr/share/containers/systemd/qm.container.d',
       '/usr/share/containers/systemd/qm.container.d/10-oom.conf',
+      '/usr/lib/qm',
+      '/usr/lib/qm/rootfs',
+      '/usr/lib/qm/rootfs/etc',
       '/usr/lib/qm/rootfs/etc/hosts',
     ])
     assert.is(text(index.bodies.get('/usr/share/containers/systemd/qm.container')), '[Container]\nImage=qm\n')
@@ -81,7 +88,7 @@ everyWay(
   () => tar(header({ name: 'a/', type: '5' }), file('./a//b/./c'), header({ name: '/l', type: '2', linkname: 'x' })),
   { interest: ALL_ENTRIES },
   (index) => {
-    assert.equal([...index.entries.values()].map((e) => `${e.type} ${e.path}`), ['dir /a', 'file /a/b/c', 'symlink /l'])
+    assert.equal([...index.entries.values()].map((e) => `${e.type} ${e.path}`), ['dir /a', 'dir /a/b', 'file /a/b/c', 'symlink /l'])
   },
 )
 
@@ -107,7 +114,9 @@ everyWay(
     assert.is(text(index.bodies.get(deep + 'gnu-long-name')), 'B')
     assert.is(index.entries.get(deep + 'gnu-long-link')!.target, 'usr/lib/qm/rootfs/' + 'd'.repeat(120) + '/gnu-long-target')
     assert.is(index.entries.get(deep + 'pax-path-\u00e9')!.target, 'usr/lib/qm/rootfs/' + 'd'.repeat(120) + '/pax-target')
-    assert.is(index.entries.size, 4)
+    // four members, and the eight directories their names imply (/usr ... /usr/lib/qm/rootfs/ddd...)
+    assert.is(index.entries.size, 4 + 8)
+    assert.is(index.stats.impliedDirs, 8)
     assert.is(index.stats.members, 4, 'extended headers are not members')
   },
 )
@@ -354,7 +363,8 @@ Writer('long names, PAX xattrs, links and bodies written by tar-stream read back
   ])
   for (const via of VIAS) {
     const index = await readVia(via, archive, { interest: ALL_BODIES })
-    assert.equal([...index.entries.keys()], ['/usr/lib/qm/rootfs', `/${long}`, '/etc/qm', '/usr/lib/qm/copy.conf'], via)
+    const implied = ['/usr/lib/qm/rootfs/usr', '/usr/lib/qm/rootfs/usr/share', `/usr/lib/qm/rootfs/usr/share/${'x'.repeat(150)}`]
+    assert.equal([...index.entries.keys()], ['/usr', '/usr/lib', '/usr/lib/qm', '/usr/lib/qm/rootfs', ...implied, `/${long}`, '/etc', '/etc/qm', '/usr/lib/qm/copy.conf'], via)
     const conf = index.entries.get(`/${long}`)!
     assert.equal([conf.mode, conf.uid, conf.gid, conf.size], [0o640, 1, 2, 5])
     assert.equal(conf.xattrs, { 'security.selinux': 'system_u:object_r:qm_file_t:s0' })
