@@ -29,7 +29,7 @@ export interface Facts {
 
 /** Every finding, most severe first, then by id. */
 export function findings(facts: Facts): Finding[] {
-  const all = accepted(facts, [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts), ...units(facts)])
+  const all = accepted(facts, [...archive(facts), ...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts), ...units(facts)])
   const out = notMaterialised(facts, all)
   const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
   return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -57,6 +57,18 @@ function notMaterialised({ report: { placement: p }, host }: Facts, all: Finding
   }
   if (rpm.length > 0) {
     out.push(finding('tree.rpm_not_materialised', 'info', `this tree has no host OS, so what the qm rpm installs (${rpm.map((f) => (f.id === 'quadlet.missing' ? 'qm.container' : 'the SELinux module')).join(', ')}) is not materialised; with host_files: plugin qm-stage writes them itself`))
+  }
+  return out
+}
+
+/** What the reader could not take from the input as it is. */
+function archive({ host }: Facts): Finding[] {
+  const out: Finding[] = []
+  const implied = host.index.stats.impliedDirs ?? 0
+  if (implied > 0) {
+    out.push(
+      finding('archive.implied_dirs', 'info', `${implied} directories have no member of their own in the archive, only members below them (as \`tar -cf x.tar path/to/file\` writes it): read as tar extracts them, 0755 and owned by root; their own modes, owners and labels are unknown`),
+    )
   }
   return out
 }

@@ -70,17 +70,20 @@ export function inspectInterest(): (path: string, type: EntryType) => Interest {
   for (const p of [...ENTRIES, ...TREES]) exact.set(p, 'entry')
   for (const p of BODIES) exact.set(p, 'body')
   let varFiles = 0
+  const trees = TREES.map((t) => `${t}/`)
+  const varDir = `${QM.var}/`
+  const rootfs = `${R}/`
   return (path: string, type: EntryType) => {
     const hit = exact.get(path)
     if (hit) return hit
     // an image-mode host loses these: inspect names them (a later same-named member counts again: harmless)
-    if (type === 'file' && path.startsWith(`${QM.var}/`) && varFiles < MAX_VAR_FILES) {
+    if (type === 'file' && path.startsWith(varDir) && varFiles < MAX_VAR_FILES) {
       varFiles++
       return 'entry'
     }
-    for (const tree of TREES) if (path.startsWith(`${tree}/`)) return BODY_NAME.test(path) ? 'body' : 'entry'
+    for (const tree of trees) if (path.startsWith(tree)) return BODY_NAME.test(path) ? 'body' : 'entry'
     // links inside the QM tree decide where its init and podman really are
-    if (path.startsWith(`${R}/`) && !path.includes('/', R.length + 1)) return 'entry'
+    if (path.startsWith(rootfs) && !path.includes('/', rootfs.length)) return 'entry'
     for (const [re, interest] of PATTERNS) if (re.test(path)) return interest
     return 'skip'
   }
