@@ -42,7 +42,7 @@ LowLevel('the policy is AIB\'s selinux_policy: the example names none, and every
   assert.not.ok('policy' in (parse(readFileSync('examples/09-aib-lowlevel.qm.yaml', 'utf8')) as Record<string, unknown>))
   const text = readFileSync(found(imports[0]!)!, 'utf8')
   const lines = text.split('\n').filter((l) => l.includes('selinux-policy-') || l.includes('/etc/selinux/'))
-  assert.is(lines.length, 3, lines.join('\n'))
+  assert.ok(lines.length >= 3, lines.join('\n'))
   for (const line of lines) assert.ok(line.includes("{globals().get('selinux_policy', 'targeted')}"), line)
 })
 

@@ -4,11 +4,16 @@ import * as assert from 'uvu/assert'
 import { validateConfig } from '../../src/config/validate.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { generate as subids } from '../../stages/subids.ts'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readSeed, writeTreeToDir } from '../../src/tree/export.ts'
+import { createDir, createFile, getNode } from '../../src/tree/vtree.ts'
 import { parse } from 'yaml'
 import type { Stage } from '../../src/manifest/types.ts'
 import type { Tree } from '../../src/tree/vtree.ts'
-import { built, has, mode, rendered, text, toml, unitOf } from '../_helpers/render.ts'
+import { built, has, mode, rendered, text, TINY_ROOTFS, toml, unitOf } from '../_helpers/render.ts'
 
 const ContainersConf = suite('qm-containers-conf')
 
@@ -68,6 +73,42 @@ Contexts('no policy in the config: stages and manifest say targeted, an mpp incl
   assert.match(given, '- selinux-policy-automotive')
   assert.match(given, 'tree:///etc/selinux/automotive/contexts/files/file_contexts')
   assert.not.match(given, 'selinux_policy')
+})
+
+Contexts('the policy\'s compiled, homedirs and local files cannot win over QM\'s: the directory reads as QM\'s file_contexts', () => {
+  const { qm } = built('')
+  const dir = '/etc/selinux/targeted/contexts/files'
+  const fc = text(qm, `${dir}/file_contexts`)
+  assert.is(text(qm, `${dir}/file_contexts.bin`), fc)
+  for (const f of ['homedirs', 'homedirs.bin', 'local', 'local.bin']) assert.is(text(qm, `${dir}/file_contexts.${f}`), '', f)
+})
+
+Contexts('with the real libselinux: a policy\'s newer compiled file_contexts.bin no longer wins inside QM', async () => {
+  if (spawnSync('sefcontext_compile', ['-h']).error || spawnSync('selabel_lookup', ['-h']).error) {
+    console.log('  (skipped: sefcontext_compile or selabel_lookup missing)')
+    return
+  }
+  const work = mkdtempSync(join(tmpdir(), 'qm-fc-'))
+  try {
+    // the policy package's files, compiled as its %post leaves them
+    const policy = join(work, 'policy')
+    mkdirSync(policy)
+    writeFileSync(join(policy, 'file_contexts'), '/usr(/.*)?\tsystem_u:object_r:usr_t:s0\n')
+    writeFileSync(join(policy, 'file_contexts.homedirs'), '/home/[^/]+\tsystem_u:object_r:user_home_dir_t:s0\n')
+    for (const f of ['file_contexts', 'file_contexts.homedirs']) assert.is(spawnSync('sefcontext_compile', [join(policy, f)]).status, 0)
+    const seed = await readSeed(TINY_ROOTFS)
+    const dir = '/etc/selinux/targeted/contexts/files'
+    let at = ''
+    for (const part of dir.split('/').filter(Boolean)) if (!getNode(seed, (at += `/${part}`))) createDir(seed, at, { mode: 0o755, uid: 0, gid: 0 })
+    for (const f of readdirSync(policy)) createFile(seed, `${dir}/${f}`, readFileSync(join(policy, f)), { mode: 0o644, uid: 0, gid: 0 })
+    const { qm } = built('', { seed })
+    writeTreeToDir(qm, join(work, 'qm'))
+    const lookup = (key: string) => spawnSync('selabel_lookup', ['-b', 'file', '-k', key, '-f', join(work, 'qm', dir, 'file_contexts')], { encoding: 'utf8' }).stdout.trim()
+    assert.is(lookup('/usr/bin/podman'), 'Default context: system_u:object_r:qm_file_t:s0')
+    assert.is(lookup('/var/lib/containers/storage'), 'Default context: system_u:object_r:qm_container_var_lib_t:s0')
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
 })
 
 Contexts.run()
