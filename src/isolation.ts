@@ -20,6 +20,7 @@ export const UNSAFE = {
   'oom.qm_not_positive': "QM's OOM score is not above 0: the OOM killer may pick safety processes first",
   'oom.nested_below_qm': 'a nested container has a lower OOM score than QM itself',
   'oom.containers_below_qm': "containers.conf gives nested containers a lower OOM score than QM's",
+  'sched.realtime': 'a realtime scheduling policy for QM or a container in it: it can starve the host\'s safety processes',
   'publish_port.all_interfaces': 'a QM port is published on every host interface: any network the host is on reaches QM',
 } as const
 

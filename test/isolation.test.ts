@@ -32,6 +32,7 @@ export const UNSAFE_CASES: Record<UnsafeId, { yaml: string; pointer: string; als
     also: { 'capability.sys_resource': 'nested n lowers its score' },
   },
   'oom.containers_below_qm': { yaml: 'containers_conf:\n  oom_score_adj: 400\n', pointer: '/containers_conf/oom_score_adj' },
+  'sched.realtime': { yaml: 'nested:\n  - { name: n, image: x, pull: always, service: { CPUSchedulingPolicy: fifo } }\n', pointer: '/nested/0/service/CPUSchedulingPolicy' },
   'publish_port.all_interfaces': { yaml: 'container:\n  publish_ports: ["8443:443/tcp"]\n', pointer: '/container/publish_ports/0' },
 }
 

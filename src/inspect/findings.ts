@@ -159,6 +159,12 @@ function isolation(facts: Facts): Finding[] {
       for (const h of classifyEntry('Container', key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, item.file])
     }
   }
+  // [Service] keys systemd applies to qm.service on the host (its OOM score is judged below)
+  for (const k of u.keys.filter((k) => k.section === 'Service' && k.key !== 'OOMScoreAdjust')) {
+    for (const item of k.kind === 'scalar' ? [k.value] : k.items) {
+      for (const h of classifyEntry('Service', k.key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, `${item.file}${item.line ? `:${item.line}` : ''}`])
+    }
+  }
   const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
   if (labelOff && /^(true|yes|1|on)$/i.test(labelOff.value)) hits.push(['selinux.label_disable', 'SecurityLabelDisable=true', labelOff.file])
   const seccomp = setting(u, 'Container', 'SeccompProfile')

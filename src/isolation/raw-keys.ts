@@ -6,6 +6,7 @@ import { splitValue, quadletScalar } from '../units/split.ts'
 import { annotationProblem, deviceProblem } from './devices.ts'
 import { hostPathProblem, readSource, splitVolume, type PathContext } from './host-paths.ts'
 import { seccompPathId } from './seccomp.ts'
+import { classifyServiceKey } from './service-keys.ts'
 
 export interface RawContext extends PathContext {
   /** 'qm': the QM container itself (qm.container); 'nested': a container inside QM */
@@ -217,7 +218,8 @@ export function classifyEntry(section: string, key: string, value: string, ctx: 
       return [unsafe('raw.unchecked', `${detail}: podman takes its configuration from there, which qm-stage cannot check`)]
     }
     if (key === 'EnvironmentFile') return [unsafe('raw.unchecked', `${detail}: it may set CONTAINERS_CONF and the like, which qm-stage cannot check`)]
-    return []
+    if (key === 'Environment') return []
+    return classifyServiceKey(key, value, ctx) ?? [unsafe('raw.unchecked', `${detail}: a [Service] key qm-stage does not know: it may weaken isolation`)]
   }
   if (section !== 'Container') return []
   switch (key) {

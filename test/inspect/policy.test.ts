@@ -48,4 +48,16 @@ Policy("a nested Quadlet in QM's tree gets the nested checks", async () => {
   assert.equal(mine, ['privileged', 'selinux.label_disable', 'volume.host_path'])
 })
 
+Policy("[Service] keys of qm.container's drop-ins and of nested Quadlets, through the same table as render", async () => {
+  const dropin = `${QM.adminDropinDir}/50-service.conf`
+  const unit = `${QM.etc}/containers/systemd/app.container`
+  const got = await findings((host) => {
+    put(host, dropin, '[Service]\nExecStartPre=/usr/local/bin/prepare\nCPUSchedulingPolicy=fifo\nRestart=always\n')
+    put(host, unit, '[Container]\nImage=x\nPull=always\n[Service]\nUser=app\nBindPaths=/etc/containers:/srv/c\nTimeoutStartSec=90\n')
+  })
+  const of = (file: string) => got.filter(([, f]) => String(f).startsWith(file)).map(([id]) => id).sort()
+  assert.equal(of(dropin), ['raw.unchecked', 'sched.realtime'])
+  assert.equal(of(unit), ['raw.unchecked', 'volume.host_path'])
+})
+
 Policy.run()
