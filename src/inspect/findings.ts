@@ -8,6 +8,7 @@ import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
 import { parsePublishPort } from '../config/ports.ts'
 import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
+import { quadletBoolean, quadletLookup, systemdEffective, validMemoryLimit, validOomScore, type Unquote } from '../units/lookup.ts'
 import type { InsideModel } from './inside.ts'
 import type { QuadletModel } from './unit-model.ts'
 import { MAX_VAR_FILES } from './interest.ts'
@@ -25,6 +26,8 @@ export interface Facts {
   qm: TreeView
   /** whether the input carries SELinux labels at all (tars from osbuild do; directories cannot) */
   hasLabels: boolean
+  /** how the modelled podman's Quadlet unquotes single values */
+  unquote: Unquote
 }
 
 /** Every finding, most severe first, then by id. */
@@ -111,9 +114,12 @@ function quadlet({ report: { quadlet: q }, quadlet: model }: Facts): Finding[] {
     out.push(finding('quadlet.pregenerated', 'warning', `${pre.path} was generated at build time and takes precedence at runtime: qm.container drop-ins added later have no effect (containers/qm#715)`, pre.path))
   }
   for (const diff of pre?.dropinsIgnored ? pre.differs : []) out.push(finding('quadlet.pregenerated_stale', 'error', `the running qm.service misses a drop-in setting: ${diff}`, pre!.path))
-  const max = model.effective.get('Service', 'MemoryMax')
-  if (q.unit && (max === undefined || max === 'infinity')) {
-    out.push(finding('memory.unlimited', 'warning', 'MemoryMax=infinity: QM may use all memory, and only the OOM killer protects the host', setting(model.effective, 'Service', 'MemoryMax')?.file))
+  // systemd reads [Service]: a value it refuses (MemoryMax="4G": it does not unquote) is ignored
+  const max = systemdSetting(model.effective, 'MemoryMax', validMemoryLimit)
+  if (q.unit && (max === undefined || max.value === '' || max.value === 'infinity')) {
+    const set = setting(model.effective, 'Service', 'MemoryMax')
+    const ignored = set && set !== max ? `MemoryMax=${set.value} is not a size systemd reads (it does not unquote), so it is ignored: ` : ''
+    out.push(finding('memory.unlimited', 'warning', `${ignored}MemoryMax=infinity: QM may use all memory, and only the OOM killer protects the host`, set?.file))
   }
   return out
 }
@@ -121,6 +127,11 @@ function quadlet({ report: { quadlet: q }, quadlet: model }: Facts): Finding[] {
 const setting = (unit: EffectiveUnit, section: string, key: string): Setting | undefined => {
   const k = unit.find(section, key)
   return k === undefined ? undefined : k.kind === 'scalar' ? k.value : (k.items.at(-1) ?? k.reset)
+}
+/** A [Service] single-value key as systemd applies it: the last assignment its parser accepts. */
+const systemdSetting = (unit: EffectiveUnit, key: string, valid: (v: string) => boolean): Setting | undefined => {
+  const k = unit.find('Service', key)
+  return k?.kind === 'scalar' ? systemdEffective([...k.overridden, k.value], valid) : undefined
 }
 const items = (unit: EffectiveUnit, key: string): Setting[] => {
   const k = unit.find('Container', key)
@@ -165,10 +176,11 @@ function isolation(facts: Facts): Finding[] {
       for (const h of classifyEntry('Service', k.key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, `${item.file}${item.line ? `:${item.line}` : ''}`])
     }
   }
+  // single values as the modelled release's Lookup() and LookupBoolean() read them (quotes, spellings)
   const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
-  if (labelOff && /^(true|yes|1|on)$/i.test(labelOff.value)) hits.push(['selinux.label_disable', 'SecurityLabelDisable=true', labelOff.file])
+  if (labelOff && quadletBoolean(labelOff.value, facts.unquote)) hits.push(['selinux.label_disable', `SecurityLabelDisable=${labelOff.value}`, labelOff.file])
   const seccomp = setting(u, 'Container', 'SeccompProfile')
-  const profile = seccomp?.value.replace(/^"(.*)"$/, '$1')
+  const profile = seccomp === undefined ? undefined : quadletLookup(seccomp.value, facts.unquote)
   const byPath = profile === undefined ? 'seccomp.default' : seccompPathId(profile)
   if (byPath) hits.push([byPath, `SeccompProfile=${profile ?? '(none)'}: ${byPath === 'seccomp.default' ? "podman's default profile" : 'no filter'}`, seccomp?.file ?? report.quadlet.unit])
   else if (profile !== undefined) {
@@ -178,15 +190,18 @@ function isolation(facts: Facts): Finding[] {
     const c = text === undefined ? undefined : classifyProfile(text)
     if (c === 'unconfined' || c === 'realtime') hits.push([PROFILE_IDS[c], `SeccompProfile=${profile}: the profile ${c === 'unconfined' ? 'allows every syscall by default' : 'allows realtime scheduling'}`, path])
   }
+  // anything but a true spelling writes --read-only=false
   const readOnly = setting(u, 'Container', 'ReadOnly')
-  if (report.imageMode && readOnly && /^(false|no|0|off)$/i.test(readOnly.value)) hits.push(['read_only.off', 'ReadOnly=false on an image-mode host', readOnly.file])
+  if (report.imageMode && readOnly && !quadletBoolean(readOnly.value, facts.unquote)) hits.push(['read_only.off', `ReadOnly=${readOnly.value} (read as false) on an image-mode host`, readOnly.file])
   for (const p of items(u, 'PublishPort')) {
     const port = parsePublishPort(p.value)
     if (!('problem' in port) && port.hostIp === undefined) hits.push(['publish_port.all_interfaces', `PublishPort=${p.value}`, p.file])
   }
-  const oom = setting(u, 'Service', 'OOMScoreAdjust')
+  const oomSet = setting(u, 'Service', 'OOMScoreAdjust')
+  const oom = systemdSetting(u, 'OOMScoreAdjust', validOomScore)
   const qmScore = oom ? Number(oom.value) : 0
-  if (qmScore <= 0) hits.push(['oom.qm_not_positive', `OOMScoreAdjust=${oom?.value ?? '(none)'}`, oom?.file ?? report.quadlet.unit])
+  const oomText = oom ? oom.value : oomSet ? `${oomSet.value} (systemd refuses it, so 0)` : '(none)'
+  if (qmScore <= 0) hits.push(['oom.qm_not_positive', `OOMScoreAdjust=${oomText}`, oomSet?.file ?? report.quadlet.unit])
   const containers = report.inside.containersConf.oomScoreAdj
   if (containers && Number(containers.value) < qmScore) hits.push(['oom.containers_below_qm', `oom_score_adj = ${containers.value} < QM's ${qmScore}`, containers.file])
   for (const n of report.inside.nested) {

@@ -3,6 +3,7 @@ import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
 import { mergeUnits } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
+import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
@@ -23,7 +24,7 @@ export interface InsideModel {
 }
 
 /** What QM's own podman sees, all paths in QM's namespace. */
-export function insideModel(qm: TreeView): InsideModel {
+export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
   const unreadable: InsideModel['unreadable'] = []
   const toml = (path: string): Toml | undefined => {
     const text = qm.text(path)
@@ -72,7 +73,7 @@ export function insideModel(qm: TreeView): InsideModel {
         ...(typeof storage?.transient_store === 'boolean' ? { transientStore: storage.transient_store } : {}),
       },
       embeddedImages,
-      nested: nested(qm, embeddedImages, nestedUnits),
+      nested: nested(qm, embeddedImages, nestedUnits, unquote),
     },
   }
 }
@@ -96,7 +97,7 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 }
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
-function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits']): NestedQuadlet[] {
+function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote): NestedQuadlet[] {
   const list = (dir: string) => qm.list(dir)
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
@@ -106,9 +107,13 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
     const unit = mergeUnits(files)
     units.push({ name: name.replace(/\.container$/, ''), files })
-    const image = unit.find('Container', 'Image')
-    const oom = unit.find('Service', 'OOMScoreAdjust')
-    const pull = unit.get('Container', 'Pull')
+    // Image= and Pull= as this podman's Quadlet unquotes them; OOMScoreAdjust= as systemd takes it (no unquoting)
+    const imageKey = unit.find('Container', 'Image')
+    const image = imageKey?.kind === 'scalar' ? { ...imageKey.value, value: quadletLookup(imageKey.value.value, unquote) } : undefined
+    const oomKey = unit.find('Service', 'OOMScoreAdjust')
+    const oom = oomKey?.kind === 'scalar' ? systemdEffective([...oomKey.overridden, oomKey.value], validOomScore) : undefined
+    const pullRaw = unit.get('Container', 'Pull')
+    const pull = pullRaw === undefined ? undefined : quadletLookup(pullRaw, unquote)
     const volumes = unit.find('Container', 'Volume')
     const volumeItems = volumes === undefined ? [] : volumes.kind === 'scalar' ? [volumes.value] : volumes.items
     // the rootfs's own copy under /etc is hidden at runtime by the /etc/qm mount
@@ -118,9 +123,9 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
       name: name.replace(/\.container$/, ''),
       file: qm.resolve(found.unit!)!,
       shadowed,
-      ...(image?.kind === 'scalar' ? { image: sourced(image.value), imageEmbedded: known.has(normaliseImageRef(image.value.value)) } : {}),
+      ...(image ? { image: sourced(image), imageEmbedded: known.has(normaliseImageRef(image.value)) } : {}),
       ...(pull ? { pull } : {}),
-      ...(oom?.kind === 'scalar' ? { oomScoreAdjust: sourced(oom.value) } : {}),
+      ...(oom ? { oomScoreAdjust: sourced(oom) } : {}),
       ...(volumeItems.length > 0 ? { volumes: volumeItems.map(sourced) } : {}),
     }
   })

@@ -18,7 +18,7 @@ const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bo
 export function reportOf(index: TreeIndex, input: string, units: UnitsOptions = { rules: quadletRules()!, optionalDevices: 'present' }): Report {
   const { host, qm } = namespaces(index)
   const quadlet = quadletModel(host)
-  const inside = insideModel(qm)
+  const inside = insideModel(qm, units.rules.unquote)
   const report: Omit<Report, 'findings'> = {
     version: REPORT_VERSION,
     input: { path: input, kind: index.kind, members: index.stats.members },
@@ -32,5 +32,5 @@ export function reportOf(index: TreeIndex, input: string, units: UnitsOptions = 
     units: unitsModel(host, qm, units),
   }
   const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
-  return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels }) }
+  return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels, unquote: units.rules.unquote }) }
 }

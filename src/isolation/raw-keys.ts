@@ -2,6 +2,7 @@
 // and device policy. Used for nested raw keys, Quadlet files placed through content, and inspect. An option or
 // key that could weaken isolation in a way qm-stage cannot judge is 'raw.unchecked' rather than let through.
 import { QM_DROPPED_CAPABILITIES, normaliseCapability, type UnsafeId } from '../isolation.ts'
+import { quadletMaybeTrue } from '../units/lookup.ts'
 import { splitValue, quadletScalar } from '../units/split.ts'
 import { annotationProblem, deviceProblem } from './devices.ts'
 import { hostPathProblem, readSource, splitVolume, type PathContext } from './host-paths.ts'
@@ -25,8 +26,11 @@ const invalid = (message: string): RawHit => ({ kind: 'invalid', message })
 /** A podman flag's value as Go's strconv.ParseBool reads it (pflag): 1, t, T, TRUE, true, True. */
 const TRUE = /^(1|t|T|TRUE|true|True)$/
 
-/** Quadlet's booleans (parser.ParseBool): quotes removed, then 1, yes, y, true, t, on in any case. */
-export const quadletTrue = (value: string) => /^(1|yes|y|true|t|on)$/i.test(quadletScalar(value))
+/**
+ * A Quadlet boolean that some modelled release reads as true (LookupBoolean: 1, yes, true, on in any case, after
+ * its release's unquoting; 5.0-5.2 remove every edge `"`, the widest). y and t are false in every release.
+ */
+export const quadletTrue = (value: string) => quadletMaybeTrue(value)
 
 function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const problem = hostPathProblem(splitVolume(spec).source, ctx)

@@ -3,6 +3,7 @@
 // read off the output of each release's generator (`quadlet -dryrun`) for units setting every key.
 
 import { posix } from 'node:path'
+import { quadletBoolean, quadletLookup } from '../lookup.ts'
 import type { EffectiveUnit } from '../merge.ts'
 import { splitValue } from '../split.ts'
 import type { QuadletRules } from './versions.ts'
@@ -40,7 +41,6 @@ export interface ContainerArgs {
   notModelled: string[]
 }
 
-const TRUE = new Set(['1', 'yes', 'true', 'on'])
 const UNIT_REF = /\.(container|volume|network|image|build|pod|kube|artifact)$/
 
 /** Keys qm-stage accepts but does not translate (they need other Quadlet files, or are deprecated). */
@@ -52,12 +52,15 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   const errors: string[] = []
   const notModelled = NOT_MODELLED.filter((k) => unit.find('Container', k))
 
-  // a single value loses trailing blanks and every leading and trailing double quote (SeccompProfile="" is empty)
-  const scalar = (key: string): string | undefined => unit.get('Container', key)?.replace(/[ \t]+$/, '').replace(/^"+|"+$/g, '')
+  // a single value as the release's Lookup() unquotes it (SeccompProfile="" is empty from 5.0 on)
+  const scalar = (key: string): string | undefined => {
+    const v = unit.get('Container', key)
+    return v === undefined ? undefined : quadletLookup(v, rules.unquote)
+  }
   const list = (key: string): string[] => unit.list('Container', key)
   const bool = (key: string): boolean | undefined => {
-    const v = scalar(key)
-    return v === undefined ? undefined : TRUE.has(v.toLowerCase())
+    const v = unit.get('Container', key)
+    return v === undefined ? undefined : quadletBoolean(v, rules.unquote)
   }
   // --flag=value before 5.8 for the options that had it, --flag value after
   const opt = (flag: string, value: string, eq = legacy): ArgGroup => (eq ? [`${flag}=${value}`] : [flag, value])

@@ -2,6 +2,8 @@
 // read from that release's podman-systemd.unit(5) and checked against the release's own generator in
 // -dryrun mode (podman 4.9.5, 5.0.3, 5.2.5, 5.8.2). 5.1 is taken to behave as 5.0, which its manual says.
 
+import type { Unquote } from '../lookup.ts'
+
 /** The releases whose generator was run to check these rules, newest last. */
 export const VERIFIED_PODMAN = ['4.9.5', '5.0.3', '5.2.5', '5.8.2'] as const
 export const DEFAULT_PODMAN = '5.8.2'
@@ -41,6 +43,8 @@ export interface QuadletRules {
   semicolonComments: boolean
   /** [Container] keys the release knows; any other key makes it refuse the unit */
   keys: ReadonlySet<string>
+  /** how Lookup() unquotes a single value: 4.9 not at all, 5.0-5.2 every edge `"`, 5.8 one matching pair (src/units/lookup.ts) */
+  unquote: Unquote
 }
 
 // [Container] keys, by the release that first accepts them (each checked by giving the generator a unit
@@ -62,10 +66,10 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean)
 const keySet = (...groups: string[]) => new Set(groups.flatMap(words))
 
 const FAMILIES = {
-  '4.9.5': { dropins: 'none', layout: 'legacy', cidfile: true, networkOnline: false, keys: keySet(KEYS_4_9) },
-  '5.0.3': { dropins: 'unit', layout: 'legacy', cidfile: true, networkOnline: false, keys: keySet(KEYS_4_9, KEYS_5_0) },
-  '5.2.5': { dropins: 'root-first', layout: 'legacy', cidfile: true, networkOnline: true, keys: keySet(KEYS_4_9, KEYS_5_0, KEYS_5_2) },
-  '5.8.2': { dropins: 'specific-first', layout: '5.8', cidfile: false, networkOnline: true, keys: keySet(KEYS_4_9, KEYS_5_0, KEYS_5_2, KEYS_5_8) },
+  '4.9.5': { dropins: 'none', layout: 'legacy', cidfile: true, networkOnline: false, keys: keySet(KEYS_4_9), unquote: 'none' },
+  '5.0.3': { dropins: 'unit', layout: 'legacy', cidfile: true, networkOnline: false, keys: keySet(KEYS_4_9, KEYS_5_0), unquote: 'all' },
+  '5.2.5': { dropins: 'root-first', layout: 'legacy', cidfile: true, networkOnline: true, keys: keySet(KEYS_4_9, KEYS_5_0, KEYS_5_2), unquote: 'all' },
+  '5.8.2': { dropins: 'specific-first', layout: '5.8', cidfile: false, networkOnline: true, keys: keySet(KEYS_4_9, KEYS_5_0, KEYS_5_2, KEYS_5_8), unquote: 'pair' },
 } as const
 
 /** minor release -> the verified release whose rules it gets */
