@@ -2,6 +2,7 @@
 // podman reads them, then classified by one table. An allow list: a device no row names is refused, because
 // /dev holds storage under many names (LVM's /dev/VG/LV, /dev/disk/by-*, /dev/block/MAJ:MIN, ...).
 import { canonicalHostPath, expandUnitValue, type PathContext } from './host-paths.ts'
+import { readTable, verdictOf, words, type Verdict } from './table.ts'
 
 export interface DeviceSpec {
   /** leading '-': Quadlet skips a device that does not exist */
@@ -31,56 +32,59 @@ export const isCdiName = (s: string) => /^[A-Za-z0-9][A-Za-z0-9.-]*\/[A-Za-z0-9]
 export interface DeviceClass {
   /** matched against the canonical host path, whole */
   pattern: RegExp
-  verdict: 'allow' | 'refuse'
+  verdict: Verdict
   name: string
   why: string
-  /** how the README shows the pattern */
-  shown: string
 }
 
-const cls = (shown: string, pattern: string, verdict: DeviceClass['verdict'], name: string, why: string): DeviceClass => ({
-  pattern: new RegExp(`^/dev/(?:${pattern})$`),
-  verdict,
-  name,
-  why,
-  shown,
-})
+/**
+ * The device policy; the first matching row wins, a device no row matches is refused. The devices of a row are
+ * regular expressions for the path below /dev, separated by blanks.
+ */
+const DEVICE_TABLE = String.raw`
+allow  | by design | kvm fuse net/tun | upstream's qm.container and qm-kvm add them (virtual machines, FUSE mounts, tap networking)
+allow  | cameras | video\d+ media\d+ v4l-subdev\d+ v4l(?:/.+)? | qm-mount-bind-video adds /dev/video0 (cameras, V4L2 pipelines)
+allow  | sound | snd(?:/.+)? | qm-sound's oci hook adds them (org.containers.qm.device.audio)
+allow  | input | input(?:/.+)? | QM's input drop-in and oci hook add them (org.containers.qm.device.input)
+allow  | graphics | dri(?:/.+)? | the GPU render nodes QM's Wayland clients use (org.containers.qm.wayland-client.gpu)
+allow  | tuners | dvb(?:/.+)? radio\d+ | QM's oci hook adds them (org.containers.qm.device.dvb, .radio)
+allow  | USB serial | ttyUSB\d+ ttyACM\d+ | USB serial adapters; QM's oci hook adds them (org.containers.qm.device.ttyUSB)
+allow  | pseudo-device | null zero full random urandom tty | podman gives every container these; they reach nothing of the host
+refuse | storage | sd[a-z]+\d* vd[a-z]+\d* xvd[a-z]+\d* hd[a-z]+\d* nvme\d+(?:n\d+)?(?:p\d+)? nvme-fabrics
+    mmcblk\d+(?:p\d+|boot\d+|rpmb)? loop\d+ loop-control dm-\d+ md\d+ md/.+ sr\d+ n?st\d+[lma]? ram\d+ nbd\d+ zram\d+
+    mtd\d+(?:ro)? mtdblock\d+ ubi\d*(?:_\d+)? ubi_ctrl ubiblock\d+(?:_\d+)? pmem\d+(?:\.\d+)? dax\d+\.\d+ zd\d+ rbd\d+
+    drbd\d+ bcache\d+ ublk[bc]\d+ ublk-control fd\d+ btrfs-control mapper(?:/.+)? disk(?:/.+)? block(?:/.+)?
+    | raw access to the host's disks and partitions bypasses every file permission and label
+refuse | storage commands | sg\d+ bsg(?:/.+)? ng\d+n\d+
+    | SCSI generic and NVMe character devices send raw commands to disks: read, write, format, flash firmware
+refuse | memory | mem kmem port snapshot nvram mcelog crash kcore | the host's physical and kernel memory or I/O ports
+refuse | consoles | console tty\d+ ttyS\d+ ttyAMA\d+ ttymxc\d+ ttyprintk hvc\d+ vcs[au]?\d* kmsg pts(?:/.+)? ptmx
+    | the host's consoles and kernel log: read and type into host sessions, forge log lines
+refuse | device passthrough | vfio(?:/.+)? | VFIO hands a whole PCI device to QM: DMA into host memory
+refuse | TPM | tpm\d+ tpmrm\d+ | the host's TPM: unseal its secrets, extend the PCRs its attestation and disk encryption trust
+refuse | raw USB | bus(?:/.+)? | raw access to every USB device, storage included, and to their firmware
+refuse | input injection | uinput uhid hidraw\d+ | type keys and move pointers in host sessions, or reprogram HID devices
+refuse | watchdog | watchdog\d* | the hardware watchdog: stop it, or make it reset the host
+refuse | CPU control | cpu(?:/.+)? cpu_dma_latency | model-specific registers and power management of the host's CPUs
+refuse | clocks | rtc\d* hpet ptp\d+ | the host's hardware clocks and timers: set the time, arm wake-ups
+refuse | board control | gpiochip\d+ gpiomem i2c-\d+ spidev\d+\.\d+ mei\d+ ipmi\d+ iio:device\d+ can\d+
+    | the buses and controllers of the vehicle board (GPIO, I2C, SPI, ME, IPMI): hardware the host owns
+`
 
-/** The device policy; the first matching row wins, a device no row matches is refused. */
-export const DEVICE_POLICY: readonly DeviceClass[] = [
-  cls('kvm, fuse, net/tun', 'kvm|fuse|net/tun', 'allow', 'by design', "upstream's qm.container and qm-kvm add them (virtual machines, FUSE mounts, tap networking)"),
-  cls('video*, media*, v4l-subdev*, v4l/*', 'video\\d+|media\\d+|v4l-subdev\\d+|v4l(?:/.+)?', 'allow', 'cameras', 'qm-mount-bind-video adds /dev/video0 (cameras, V4L2 pipelines)'),
-  cls('snd, snd/*', 'snd(?:/.+)?', 'allow', 'sound', "qm-sound's oci hook adds them (org.containers.qm.device.audio)"),
-  cls('input, input/*', 'input(?:/.+)?', 'allow', 'input', "QM's input drop-in and oci hook add them (org.containers.qm.device.input)"),
-  cls('dri, dri/*', 'dri(?:/.+)?', 'allow', 'graphics', "the GPU render nodes QM's Wayland clients use (org.containers.qm.wayland-client.gpu)"),
-  cls('dvb/*, radio*', 'dvb(?:/.+)?|radio\\d+', 'allow', 'tuners', "QM's oci hook adds them (org.containers.qm.device.dvb, .radio)"),
-  cls('ttyUSB*, ttyACM*', 'ttyUSB\\d+|ttyACM\\d+', 'allow', 'USB serial', "USB serial adapters; QM's oci hook adds them (org.containers.qm.device.ttyUSB)"),
-  cls('null, zero, full, random, urandom, tty', 'null|zero|full|random|urandom|tty', 'allow', 'pseudo-device', 'podman gives every container these; they reach nothing of the host'),
-  cls('sd*, vd*, xvd*, hd*, nvme*, mmcblk*, loop*, dm-*, md*, sr*, ram*, nbd*, zram*, mtd*, ubi*, pmem*, dax*, ...',
-    'sd[a-z]+\\d*|vd[a-z]+\\d*|xvd[a-z]+\\d*|hd[a-z]+\\d*|nvme\\d+(?:n\\d+)?(?:p\\d+)?|nvme-fabrics|mmcblk\\d+(?:p\\d+|boot\\d+|rpmb)?|loop\\d+|loop-control|dm-\\d+|md\\d+|md/.+|sr\\d+|n?st\\d+[lma]?|ram\\d+|nbd\\d+|zram\\d+|mtd\\d+(?:ro)?|mtdblock\\d+|ubi\\d*(?:_\\d+)?|ubi_ctrl|ubiblock\\d+(?:_\\d+)?|pmem\\d+(?:\\.\\d+)?|dax\\d+\\.\\d+|zd\\d+|rbd\\d+|drbd\\d+|bcache\\d+|ublk[bc]\\d+|ublk-control|fd\\d+|btrfs-control|mapper(?:/.+)?|disk(?:/.+)?|block(?:/.+)?',
-    'refuse', 'storage', "raw access to the host's disks and partitions bypasses every file permission and label"),
-  cls('sg*, bsg/*, ng*', 'sg\\d+|bsg(?:/.+)?|ng\\d+n\\d+', 'refuse', 'storage commands', 'SCSI generic and NVMe character devices send raw commands to disks: read, write, format, flash firmware'),
-  cls('mem, kmem, port, snapshot, nvram, mcelog', 'mem|kmem|port|snapshot|nvram|mcelog|crash|kcore', 'refuse', 'memory', "the host's physical and kernel memory or I/O ports"),
-  cls('console, tty*, ttyS*, vcs*, vcsa*, kmsg, pts/*, hvc*', 'console|tty\\d+|ttyS\\d+|ttyAMA\\d+|ttymxc\\d+|ttyprintk|hvc\\d+|vcs[au]?\\d*|kmsg|pts(?:/.+)?|ptmx',
-    'refuse', 'consoles', "the host's consoles and kernel log: read and type into host sessions, forge log lines"),
-  cls('vfio/*', 'vfio(?:/.+)?', 'refuse', 'device passthrough', 'VFIO hands a whole PCI device to QM: DMA into host memory'),
-  cls('tpm*, tpmrm*', 'tpm\\d+|tpmrm\\d+', 'refuse', 'TPM', "the host's TPM: unseal its secrets, extend the PCRs its attestation and disk encryption trust"),
-  cls('bus/usb/*', 'bus(?:/.+)?', 'refuse', 'raw USB', 'raw access to every USB device, storage included, and to their firmware'),
-  cls('uinput, uhid, hidraw*', 'uinput|uhid|hidraw\\d+', 'refuse', 'input injection', 'type keys and move pointers in host sessions, or reprogram HID devices'),
-  cls('watchdog*', 'watchdog\\d*', 'refuse', 'watchdog', 'the hardware watchdog: stop it, or make it reset the host'),
-  cls('cpu/*/msr, cpu/*/cpuid, cpu_dma_latency', 'cpu(?:/.+)?|cpu_dma_latency', 'refuse', 'CPU control', "model-specific registers and power management of the host's CPUs"),
-  cls('rtc*, hpet, ptp*', 'rtc\\d*|hpet|ptp\\d+', 'refuse', 'clocks', "the host's hardware clocks and timers: set the time, arm wake-ups"),
-  cls('gpiochip*, i2c-*, spidev*, mei*, ipmi*', 'gpiochip\\d+|gpiomem|i2c-\\d+|spidev\\d+\\.\\d+|mei\\d+|ipmi\\d+|iio:device\\d+|can\\d+',
-    'refuse', 'board control', 'the buses and controllers of the vehicle board (GPIO, I2C, SPI, ME, IPMI): hardware the host owns'),
-]
+export const DEVICE_POLICY: readonly DeviceClass[] = readTable(['verdict', 'name', 'devices', 'why'], DEVICE_TABLE).map((r) => ({
+  pattern: new RegExp(`^/dev/(?:${words(r.devices).join('|')})$`),
+  verdict: verdictOf(r.verdict),
+  name: r.name,
+  why: r.why,
+}))
 
-const UNKNOWN: Omit<DeviceClass, 'pattern' | 'shown'> = {
+const UNKNOWN: Omit<DeviceClass, 'pattern'> = {
   verdict: 'refuse',
   name: 'unknown device',
   why: "not a device QM's packages pass in: qm-stage cannot tell what it reaches (storage has many names under /dev)",
 }
 
-export function classifyDevice(canonical: string): Omit<DeviceClass, 'pattern' | 'shown'> {
+export function classifyDevice(canonical: string): Omit<DeviceClass, 'pattern'> {
   return DEVICE_POLICY.find((c) => c.pattern.test(canonical)) ?? UNKNOWN
 }
 

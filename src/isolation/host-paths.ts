@@ -12,6 +12,8 @@
 //   5. The kernel resolves '..' after following symlinks, so known host symlinks (/var/run -> /run, usrmerge,
 //      OSTree's /home -> /var/home ...) are followed while walking the path, as realpath does.
 
+import { readTable, verdictOf, words, type Verdict } from './table.ts'
+
 /** Where a relative source resolves and which ${VAR}s the unit defines. */
 export interface PathContext {
   /** 'qm': the host's paths reaching QM; 'nested': QM's paths reaching a nested container */
@@ -134,7 +136,7 @@ export function splitVolume(spec: string): VolumeSpec {
   return { source: parts[0]!, destination: parts[1]!, options: parts.slice(2).join(':').split(',').filter(Boolean) }
 }
 
-export type Verdict = 'allow' | 'refuse'
+export type { Verdict }
 
 export interface PathClass {
   /** canonical host path; `tree` covers everything below it too */
@@ -148,38 +150,52 @@ export interface PathClass {
   nested?: { verdict: Verdict; why: string }
 }
 
-const row = (paths: string, match: PathClass['match'], verdict: Verdict, name: string, why: string): PathClass[] =>
-  paths.split(/\s+/).filter(Boolean).map((path) => ({ path, match, verdict, name, why }))
-
 /**
  * The host path policy. The most specific row wins (longest path; 'exact' before 'below' before 'tree' at the
  * same path). Paths are canonical: /root is /var/roothome, /home is /var/home, /opt is /var/opt, /var/run is /run.
  */
-export const HOST_PATH_POLICY: readonly PathClass[] = [
-  ...row('/', 'exact', 'refuse', 'the root', "the host's whole filesystem"),
-  ...row('/var /var/srv /var/mnt', 'exact', 'refuse', 'a top-level data tree', 'holds the data and mounts of every host service at once'),
-  ...row('/proc /sys /dev', 'tree', 'refuse', 'kernel interface', 'kernel and hardware control outside the namespaces podman gives QM (podman mounts its own /proc, /sys and /dev)'),
-  ...row('/boot /efi /sysroot', 'tree', 'refuse', 'boot and deployments', 'the kernels, boot loader and OSTree/bootc deployments the host boots: write access replaces the next boot'),
-  ...row('/var/roothome /var/home', 'tree', 'refuse', 'host identity', "users' homes, root's included: SSH keys, credentials, shell start-up files"),
-  ...row('/etc', 'tree', 'refuse', 'host configuration', "the host's configuration: accounts and secrets, units, the container and SELinux policy that confine QM"),
-  ...row('/etc/shadow /etc/gshadow /etc/shadow- /etc/gshadow- /etc/passwd /etc/group /etc/sudoers /etc/sudoers.d /etc/security /etc/pki /etc/ssh /etc/machine-id',
-    'tree', 'refuse', 'host identity', "the host's accounts, password hashes, keys and identity"),
-  ...row('/etc/systemd /etc/containers /etc/selinux /etc/ostree /etc/qm-stage', 'tree', 'refuse', 'host configuration', 'the services, Quadlets (qm.container.d included) and policy that start and confine QM'),
-  ...row('/usr', 'tree', 'refuse', 'host programs', 'programs, libraries and vendor units the host runs (writable on a package-mode host)'),
-  ...row('/usr/lib/modules /usr/lib/ostree-boot /usr/lib/firmware', 'tree', 'refuse', 'kernel modules', 'kernel modules and firmware the host loads'),
-  ...row('/usr/share/containers/systemd /usr/lib/systemd /usr/share/qm', 'tree', 'refuse', 'host configuration', "qm.container, its drop-ins, QM's seccomp profile and the units that start QM"),
-  ...row('/var/usrlocal /var/opt', 'tree', 'refuse', 'host programs', 'locally installed programs the host runs (/usr/local, /opt)'),
-  ...row('/var/lib /var/log /var/cache /var/spool /var/db /var/mail', 'tree', 'refuse', 'host state', 'state, logs and queues of host services (the journal, host container storage, the SELinux store)'),
-  ...row('/var/lib/containers /run/containers /var/lib/selinux /var/lib/systemd /var/log/journal', 'tree', 'refuse', 'host state', 'host container storage, the SELinux store, systemd state and the journal'),
-  ...row('/tmp /var/tmp', 'tree', 'refuse', 'shared scratch', "the host's temporary directories, shared with every host service (symlink and socket races)"),
-  ...row('/run', 'tree', 'refuse', 'runtime state', 'runtime state and control sockets of host services (systemd, D-Bus, podman, udev, journald)'),
-  ...row('/run/systemd /run/dbus /run/podman /run/udev /run/user /run/docker.sock /run/log /run/lock /run/media',
-    'tree', 'refuse', 'control socket', 'a control socket or runtime state of a host service: talking to it controls the host'),
-  ...row('/run/bluechi', 'tree', 'allow', 'BlueChi runtime', "BlueChi's runtime directory: the controller socket QM's agent talks to (upstream's recipe)"),
-  ...row('/run/ipc', 'tree', 'allow', 'QM IPC', 'host-QM IPC sockets, labelled ipc_var_run_t by the qm policy for this purpose'),
-  ...row('/etc/qm /var/qm /var/qm/tmp /usr/lib/qm/rootfs', 'exact', 'allow', "QM's own tree", "QM's own trees, which qm.container already mounts"),
-  ...row('/etc/qm /var/qm /usr/lib/qm', 'below', 'refuse', 'QM-writable', 'QM can write there, so it can replace a directory on the way with a symlink to any host path, which podman follows at the next start'),
-]
+const HOST_PATH_TABLE = `
+refuse | exact | the root | / | the host's whole filesystem
+refuse | exact | a top-level data tree | /var /var/srv /var/mnt | holds the data and mounts of every host service at once
+refuse | tree | kernel interface | /proc /sys /dev
+    | kernel and hardware control outside the namespaces podman gives QM (podman mounts its own /proc, /sys and /dev)
+refuse | tree | boot and deployments | /boot /efi /sysroot
+    | the kernels, boot loader and OSTree/bootc deployments the host boots: write access replaces the next boot
+refuse | tree | host identity | /var/roothome /var/home | users' homes, root's included: SSH keys, credentials, shell start-up files
+refuse | tree | host configuration | /etc
+    | the host's configuration: accounts and secrets, units, the container and SELinux policy that confine QM
+refuse | tree | host identity | /etc/shadow /etc/gshadow /etc/shadow- /etc/gshadow- /etc/passwd /etc/group /etc/sudoers
+    /etc/sudoers.d /etc/security /etc/pki /etc/ssh /etc/machine-id | the host's accounts, password hashes, keys and identity
+refuse | tree | host configuration | /etc/systemd /etc/containers /etc/selinux /etc/ostree /etc/qm-stage
+    | the services, Quadlets (qm.container.d included) and policy that start and confine QM
+refuse | tree | host programs | /usr | programs, libraries and vendor units the host runs (writable on a package-mode host)
+refuse | tree | kernel modules | /usr/lib/modules /usr/lib/ostree-boot /usr/lib/firmware | kernel modules and firmware the host loads
+refuse | tree | host configuration | /usr/share/containers/systemd /usr/lib/systemd /usr/share/qm
+    | qm.container, its drop-ins, QM's seccomp profile and the units that start QM
+refuse | tree | host programs | /var/usrlocal /var/opt | locally installed programs the host runs (/usr/local, /opt)
+refuse | tree | host state | /var/lib /var/log /var/cache /var/spool /var/db /var/mail
+    | state, logs and queues of host services (the journal, host container storage, the SELinux store)
+refuse | tree | host state | /var/lib/containers /run/containers /var/lib/selinux /var/lib/systemd /var/log/journal
+    | host container storage, the SELinux store, systemd state and the journal
+refuse | tree | shared scratch | /tmp /var/tmp | the host's temporary directories, shared with every host service (symlink and socket races)
+refuse | tree | runtime state | /run | runtime state and control sockets of host services (systemd, D-Bus, podman, udev, journald)
+refuse | tree | control socket | /run/systemd /run/dbus /run/podman /run/udev /run/user /run/docker.sock /run/log /run/lock /run/media
+    | a control socket or runtime state of a host service: talking to it controls the host
+allow  | tree | BlueChi runtime | /run/bluechi | BlueChi's runtime directory: the controller socket QM's agent talks to (upstream's recipe)
+allow  | tree | QM IPC | /run/ipc | host-QM IPC sockets, labelled ipc_var_run_t by the qm policy for this purpose
+allow  | exact | QM's own tree | /etc/qm /var/qm /var/qm/tmp /usr/lib/qm/rootfs | QM's own trees, which qm.container already mounts
+refuse | below | QM-writable | /etc/qm /var/qm /usr/lib/qm
+    | QM can write there, so it can replace a directory on the way with a symlink to any host path, which podman follows at the next start
+`
+
+const MATCHES: readonly PathClass['match'][] = ['exact', 'tree', 'below']
+
+export const HOST_PATH_POLICY: readonly PathClass[] = readTable(['verdict', 'match', 'name', 'paths', 'why'], HOST_PATH_TABLE).flatMap((r) => {
+  const match = MATCHES.find((m) => m === r.match)
+  if (!match) throw new Error(`host path table: the match is exact, tree or below, not ${r.match}`)
+  const verdict = verdictOf(r.verdict)
+  return words(r.paths).map((path): PathClass => ({ path, match, verdict, name: r.name, why: r.why }))
+})
 
 /**
  * QM's own service state, runtime and scratch directories may reach a nested container (a service's socket in
