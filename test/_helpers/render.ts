@@ -1,6 +1,7 @@
 // Render a config, run it on memfs, and look at the result the way a built image would be looked at.
 import { parse as parseToml } from 'smol-toml'
 import { render, type RenderOptions } from '../../src/render/render.ts'
+import type { Options as ContentOptions } from '../../stages/qm-content.ts'
 import { QM } from '../../src/qm/paths.ts'
 import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { readSeed } from '../../src/tree/export.ts'
@@ -60,3 +61,13 @@ export function effectiveQm(host: Tree): EffectiveUnit & { dropins: string[] } {
 
 /** A Quadlet or agent file in the tree, merged alone. */
 export const unitOf = (tree: Tree, path: string) => mergeUnits([parseUnit(text(tree, path), path)])
+
+/** qm-content options that need each of its five stages once (mkdir, copy, ln, chown, chmod). */
+export const EVERY_CONTENT_STAGE: ContentOptions = {
+  makeDirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
+  files: [{ path: '/etc/x', content: 'x' }],
+  addSymlinks: [{ link: '/etc/y', target: 'x' }],
+  chownFiles: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
+  chmodFiles: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
+}
+export const CONTENT_STAGE_ORDER = ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chown', 'org.osbuild.chmod']

@@ -23,7 +23,7 @@ import { generate as storage } from '../../stages/qm-storage-conf.ts'
 import { generate as containersConf } from '../../stages/qm-containers-conf.ts'
 import { generate as contexts } from '../../stages/qm-selinux-contexts.ts'
 import { generate as subids } from '../../stages/subids.ts'
-import { built, rendered, TINY_ROOTFS } from '../_helpers/render.ts'
+import { built, CONTENT_STAGE_ORDER, EVERY_CONTENT_STAGE, rendered, TINY_ROOTFS } from '../_helpers/render.ts'
 import { randomConfig } from '../_helpers/random-config.ts'
 import { schemaSuite, validateManifest, validateStage, withoutMpp } from '../_helpers/osbuild-schemas.ts'
 
@@ -50,14 +50,8 @@ Generators('host stages: placement, host files from a pipeline, SELinux, drop-in
 })
 
 Generators('QM tree content, systemd presets and QM\'s own files', () => {
-  const fragment = content({
-    makeDirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
-    files: [{ path: '/etc/x', content: 'x' }],
-    addSymlinks: [{ link: '/etc/y', target: 'x' }],
-    chownFiles: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
-    chmodFiles: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
-  })
-  assert.equal(fragment.stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chown', 'org.osbuild.chmod'])
+  const fragment = content(EVERY_CONTENT_STAGE)
+  assert.equal(fragment.stages.map((s) => s.type), CONTENT_STAGE_ORDER)
   valid(fragment.stages)
   valid(systemd({ enabled: ['a.service'], disabled: ['b.service'], masked: ['c.service'] }).stages)
   valid(containersConf(UPSTREAM_CONTAINERS_CONF).stages)

@@ -2,7 +2,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generate } from '../../stages/qm-content.ts'
 import { generate as systemd } from '../../stages/qm-systemd.ts'
-import { built, entryAt, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+import { built, CONTENT_STAGE_ORDER, entryAt, EVERY_CONTENT_STAGE, has, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 
 const FIXTURES = 'test/fixtures/content/qm.yaml'
 
@@ -67,14 +67,8 @@ Content('owners are set by the QM tree\'s own chown, which a tree without coreut
 })
 
 Content('the stages come in automotive-image-builder\'s order', () => {
-  const fragment = generate({
-    makeDirs: [{ path: '/var/x', mode: 0o700, parents: true, exist_ok: false }],
-    files: [{ path: '/etc/x', content: 'x' }],
-    addSymlinks: [{ link: '/etc/y', target: 'x' }],
-    chownFiles: [{ path: '/etc/x', user: 'root', group: 0, recursive: false }],
-    chmodFiles: [{ path: '/etc/x', mode: 'u+x', recursive: false }],
-  })
-  assert.equal(fragment.stages.map((s) => s.type), ['org.osbuild.mkdir', 'org.osbuild.copy', 'org.osbuild.ln', 'org.osbuild.chown', 'org.osbuild.chmod'])
+  const fragment = generate(EVERY_CONTENT_STAGE)
+  assert.equal(fragment.stages.map((s) => s.type), CONTENT_STAGE_ORDER)
 })
 
 Content.run()
