@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { HOST_STAGES_VAR } from '../src/render/formats.ts'
+import { render } from '../src/render/render.ts'
 
 type Doc = { 'mpp-vars'?: Record<string, any>; pipelines: Record<string, any>[] }
 const read = (path: string) => parse(readFileSync(path, 'utf8')) as Doc
@@ -44,6 +45,11 @@ LowLevel('the policy is AIB\'s selinux_policy: the example names none, and every
   const lines = text.split('\n').filter((l) => l.includes('selinux-policy-') || l.includes('/etc/selinux/'))
   assert.ok(lines.length >= 3, lines.join('\n'))
   for (const line of lines) assert.ok(line.includes("{globals().get('selinux_policy', 'targeted')}"), line)
+})
+
+LowLevel('the host\'s id ranges reach AIB\'s own /etc/subuid and /etc/subgid, which it writes after every stage', () => {
+  const config = render(readFileSync('examples/09-aib-lowlevel.qm.yaml'), { file: 'examples/09-aib-lowlevel.qm.yaml' }).config!
+  for (const v of ['extra_subuid', 'extra_subgid']) assert.equal(String(manifest['mpp-vars']![v]).split('\n'), config.subids.host, v)
 })
 
 LowLevel.run()
