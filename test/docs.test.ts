@@ -45,4 +45,14 @@ Docs('the README starts with the install-and-render and the test commands', () =
   assert.match(block, /\nnpm test/)
 })
 
+Docs('the README\'s command table names every option each command\'s usage line names', async () => {
+  for (const name of ['render', 'tree', 'inspect', 'schema']) {
+    const { default: command } = await import(`../src/cli/commands/${name}.ts`)
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`qm-stage ${name}`))
+    assert.ok(row, name)
+    const options = [...String(command.usage).matchAll(/--[a-z-]+/g)].map((m) => m[0])
+    for (const option of options) assert.ok(row.split(' | ')[0]!.includes(option), `${name} ${option}`)
+  }
+})
+
 Docs.run()
