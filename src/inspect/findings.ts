@@ -2,6 +2,7 @@ import { normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } f
 import { nestedContext, qmContext } from '../isolation/contexts.ts'
 import { canonicalHostPath } from '../isolation/host-paths.ts'
 import { classifyEntry, classifyPodmanArgs, type RawContext } from '../isolation/raw-keys.ts'
+import { classifyContainersConfKey, containersConfEntries } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccomp.ts'
 import { IN_QM, QM } from '../qm/paths.ts'
 import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
@@ -208,6 +209,7 @@ function isolation(facts: Facts): Finding[] {
     if (n.oomScoreAdjust && Number(n.oomScoreAdjust.value) < qmScore) hits.push(['oom.nested_below_qm', `${n.name}: OOMScoreAdjust=${n.oomScoreAdjust.value} < QM's ${qmScore}`, n.oomScoreAdjust.file])
   }
   hits.push(...nestedHits(facts.inside, qmScore))
+  hits.push(...containersConfHits(facts.inside, qmScore))
   return hits.map(([id, what, file]) => finding(id, 'error', `${what}: ${UNSAFE[id]}`, file))
 }
 
@@ -226,6 +228,17 @@ function nestedHits(inside: Facts['inside'], qmScore: number): [UnsafeId, string
     }
   }
   return hits
+}
+
+/** Every containers.conf key QM's podman reads, through the table render applies to drop-ins (the OOM score is judged above). */
+function containersConfHits(inside: Facts['inside'], qmScore: number): [UnsafeId, string, string | undefined][] {
+  const ctx = nestedContext(qmScore, undefined, '/', inside.text)
+  return inside.confDocs.flatMap(({ file, doc }) =>
+    containersConfEntries(doc)
+      .filter(([key]) => key !== 'containers.oom_score_adj')
+      .flatMap(([key, value]) => classifyContainersConfKey(key, value, ctx))
+      .flatMap((h): [UnsafeId, string, string | undefined][] => (h.kind === 'unsafe' ? [[h.id, h.detail, file]] : [])),
+  )
 }
 
 /** A weakening the config accepted with a reason (recorded in a qm.container drop-in) is a warning, not an error. */

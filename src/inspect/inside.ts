@@ -21,7 +21,15 @@ export interface InsideModel {
   nestedUnits: { name: string; files: UnitFile[] }[]
   /** a file's text in QM's namespace (a seccomp profile a nested unit names) */
   text: (path: string) => string | undefined
+  /** every containers.conf file QM's podman reads, parsed, for the isolation policy */
+  confDocs: { file: string; doc: Record<string, unknown> }[]
 }
+
+/** containers.conf drop-in directories of QM's rootful podman, in the order it reads them (a later name wins). */
+export const CONF_DIRS = [
+  '/usr/share/containers/containers.conf.d', '/usr/share/containers/containers.rootful.conf.d',
+  '/etc/containers/containers.conf.d', '/etc/containers/containers.rootful.conf.d',
+]
 
 /** What QM's own podman sees, all paths in QM's namespace. */
 export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
@@ -39,15 +47,18 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
 
   // containers.conf: the vendor file, the admin file, then drop-ins by name (/etc wins a name)
   const dropins = new Map<string, string>()
-  for (const dir of ['/usr/share/containers/containers.conf.d', '/etc/containers/containers.conf.d']) {
+  for (const dir of CONF_DIRS) {
     for (const name of qm.list(dir) ?? []) if (name.endsWith('.conf')) dropins.set(name, `${dir}/${name}`)
   }
   const confFiles = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', ...[...dropins.keys()].sort().map((n) => dropins.get(n)!)].filter((p) =>
     qm.exists(p),
   )
   let oomScoreAdj: Sourced | undefined
+  const confDocs: InsideModel['confDocs'] = []
   for (const path of confFiles) {
-    const value = (toml(path)?.containers as Toml | undefined)?.oom_score_adj
+    const doc = toml(path)
+    if (doc) confDocs.push({ file: qm.resolve(path)!, doc })
+    const value = (doc?.containers as Toml | undefined)?.oom_score_adj
     if (value !== undefined) oomScoreAdj = { value: String(value), file: qm.resolve(path)!, ...lineOf(qm.text(path)!, 'oom_score_adj') }
   }
 
@@ -62,6 +73,7 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
   return {
     unreadable,
     nestedUnits,
+    confDocs,
     text: (path) => qm.text(path),
     // a store counts when its directory or its image list is in the index
     missingStores: imageStores.filter((s) => qm.list(s) === undefined && qm.read(`${s}/overlay-images/images.json`) === undefined),

@@ -37,6 +37,7 @@ const TREES = [
   '/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd',
   `${QM.etc}/containers/systemd`, `${R}/etc/containers/systemd`, `${R}/usr/share/containers/systemd`,
   `${QM.etc}/containers/containers.conf.d`, `${R}/etc/containers/containers.conf.d`, `${R}/usr/share/containers/containers.conf.d`,
+  `${QM.etc}/containers/containers.rootful.conf.d`, `${R}/etc/containers/containers.rootful.conf.d`, `${R}/usr/share/containers/containers.rootful.conf.d`,
   `${QM.etc}/bluechi`, `${R}/etc/bluechi`, `${R}/usr/share/bluechi`,
   '/usr/lib/systemd/system/qm.service.d', '/etc/systemd/system/qm.service.d',
   '/etc/systemd/system-generators', '/usr/lib/systemd/system-generators',

@@ -32,17 +32,17 @@ const TRUE = /^(1|t|T|TRUE|true|True)$/
  */
 export const quadletTrue = (value: string) => quadletMaybeTrue(value)
 
-function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+export function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const problem = hostPathProblem(splitVolume(spec).source, ctx)
   return problem ? [unsafe('volume.host_path', `${detail}: ${problem}`)] : []
 }
 
-function deviceHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+export function deviceHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const problem = deviceProblem(spec, ctx)
   return problem ? [unsafe('device.host', `${detail}: ${problem}`)] : []
 }
 
-function capabilityHits(caps: string[], detail: string): RawHit[] {
+export function capabilityHits(caps: string[], detail: string): RawHit[] {
   const all = caps.some((c) => c.toLowerCase() === 'all')
   return QM_DROPPED_CAPABILITIES.filter((cap) => all || caps.some((c) => normaliseCapability(c) === cap)).map((cap) =>
     unsafe(`capability.${cap}`, `${detail}: grants CAP_${cap.toUpperCase()}`),
@@ -50,14 +50,14 @@ function capabilityHits(caps: string[], detail: string): RawHit[] {
 }
 
 /** Nested containers get podman's default profile anyway (under QM's own filter): only no filter counts there. */
-function seccompHits(value: string, ctx: RawContext, detail: string): RawHit[] {
+export function seccompHits(value: string, ctx: RawContext, detail: string): RawHit[] {
   const id = seccompPathId(value, ctx.profile)
   if (!id || (ctx.scope === 'nested' && id === 'seccomp.default')) return []
   return [unsafe(id, detail)]
 }
 
 /** `--mount type=bind,source=/x,destination=/y,...` (podman-run(1) --mount): the source through the path policy. */
-function mountHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
+export function mountHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const fields = new Map<string, string>()
   for (const part of spec.split(',')) {
     const eq = part.indexOf('=')
@@ -88,7 +88,7 @@ type Judge = (value: string, ctx: RawContext, detail: string) => RawHit[]
 const ok: Judge = () => []
 const NAMESPACE_HOST = /^(host|container:.*|ns:.*)$/
 
-const namespace = (what: string): Judge => (value, ctx, detail) => {
+export const namespace = (what: string): Judge => (value, ctx, detail) => {
   if (!NAMESPACE_HOST.test(value)) return []
   if (what === 'network') return ctx.scope === 'qm' ? [unsafe('network.host', detail)] : [] // nested: QM's containers.conf already says netns="host"
   if (what === 'user') return [] // podman's default, in QM and inside it: no user namespace

@@ -13,6 +13,7 @@ import { nestedContext } from '../isolation/contexts.ts'
 import { deviceProblem } from '../isolation/devices.ts'
 import { hostPathProblem } from '../isolation/host-paths.ts'
 import { classifyEntry } from '../isolation/raw-keys.ts'
+import { classifyContainersConfKey, containersConfEntries, CONTAINERS_CONF_FILES } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
 import { IN_QM } from '../qm/paths.ts'
 import { parseUnit, type UnitEntry } from '../units/parse.ts'
@@ -169,16 +170,30 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
   for (const { spec, pointer } of files) {
     const path = spec.path
     const body = texts.get(path)
-    if (/^\/(etc|usr\/share)\/containers\/containers\.conf\.d\/[^/]+\.conf$/.test(path) && body !== undefined) {
-      let keys: string[]
+    if (CONTAINERS_CONF_FILES.test(path) && path !== IN_QM.containersConf) {
+      if (body === undefined) {
+        out.found.push({ id: 'raw.unchecked', pointer, detail: `${path}: a containers.conf file whose content qm-stage cannot read (it comes from a url)` })
+        continue
+      }
+      let doc: Record<string, unknown>
       try {
-        keys = tomlKeys(parseToml(body) as Record<string, unknown>)
+        doc = parseToml(body) as Record<string, unknown>
       } catch (e) {
         out.checks.push({ code: 'CONFIG_INVALID', message: `${path} is not TOML podman can read: ${(e as Error).message.split('\n')[0]}`, pointer })
         continue
       }
+      const keys = tomlKeys(doc)
       const clash = keys.filter((k) => confKeys.includes(k))
       if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} overrides ${clash.join(', ')} of QM's containers.conf, which is generated from /containers_conf: set it there`, pointer })
+      // every other key sets a default of every nested container: classified like the nested keys
+      const ctx = nestedContext(config.oom_score_adjust, undefined, '/', (p) => texts.get(p))
+      for (const [key, value] of containersConfEntries(doc)) {
+        if (clash.includes(key)) continue
+        for (const h of classifyContainersConfKey(key, value, ctx)) {
+          if (h.kind === 'unsafe') out.found.push({ id: h.id, pointer, detail: `${path} ${h.detail}` })
+          else out.checks.push({ code: 'CONFIG_INVALID', message: `${path} ${h.message}`, pointer })
+        }
+      }
     }
     const storage = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf']
     if (storage.includes(path) && path !== config.storage_conf.path && storage.indexOf(path) < storage.indexOf(config.storage_conf.path)) {
