@@ -2,7 +2,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from '../../src/inspect/inspect.ts'
@@ -51,11 +51,15 @@ Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads
   assert.equal(listDir(host, '/usr/lib/tmpfiles.d'), ['qm-stage.conf'])
   if (!existsSync('/usr/bin/systemd-tmpfiles') || process.getuid?.() !== 0) return
   const root = mkdtempSync(join(tmpdir(), 'qm-tmpfiles-'))
-  writeTreeToDir(host, join(root, 'tree'))
-  const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.tmpfiles)], { encoding: 'utf8' })
-  assert.is(run.status, 0, run.stderr)
-  assert.is((statSync(join(root, 'tree/run/ipc/vsomeip')).mode & 0o7777).toString(8), '750')
-  assert.is(statSync(join(root, 'tree/var/radio')).uid, 1000)
+  try {
+    writeTreeToDir(host, join(root, 'tree'))
+    const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.tmpfiles)], { encoding: 'utf8' })
+    assert.is(run.status, 0, run.stderr)
+    assert.is((statSync(join(root, 'tree/run/ipc/vsomeip')).mode & 0o7777).toString(8), '750')
+    assert.is(statSync(join(root, 'tree/var/radio')).uid, 1000)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 })
 
 Dirs('a directory qm-stage already makes is made once: systemd-tmpfiles would log the second line as an error', () => {

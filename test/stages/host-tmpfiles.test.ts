@@ -69,8 +69,15 @@ async function seed(): Promise<Tree> {
 }
 
 /** Write the host tree to a directory, empty its /var and /run as a fresh boot has them, and run systemd-tmpfiles. */
+const work: string[] = []
+Boot.after(() => {
+  for (const w of work.splice(0)) rmSync(w, { recursive: true, force: true })
+})
+
 function booted(host: Tree): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'qm-boot-')), 'root')
+  const top = mkdtempSync(join(tmpdir(), 'qm-boot-'))
+  work.push(top)
+  const dir = join(top, 'root')
   writeTreeToDir(host, dir)
   for (const d of ['var', 'run']) rmSync(join(dir, d), { recursive: true, force: true })
   const run = spawnSync('systemd-tmpfiles', [`--root=${dir}`, '--create', join(dir, QM.tmpfiles)], { encoding: 'utf8' })
