@@ -3,7 +3,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { parse } from 'yaml'
 
@@ -47,6 +47,22 @@ Pack('building is prepack\'s, not an install script\'s: installing the package r
   const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>
   for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) assert.is(scripts[hook], undefined, hook)
   assert.match(scripts.prepack!, /npm run build/)
+})
+
+Pack('dependencies are what the shipped code imports; tools and tests\' packages are devDependencies', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> }
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  const imported = new Set<string>()
+  for (const f of sources('src')) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*'([@a-z][a-z0-9._/-]*)'/g)) {
+      const name = m[1]!.startsWith('@') ? m[1]!.split('/').slice(0, 2).join('/') : m[1]!.split('/')[0]!
+      if (!m[1]!.startsWith('node:')) imported.add(name)
+    }
+  }
+  // the bundle leaves its --external packages to be installed beside it
+  for (const m of pkg.scripts.build!.matchAll(/--external:(\S+)/g)) assert.ok(imported.has(m[1]!), `external ${m[1]} is imported by src/`)
+  assert.equal(Object.keys(pkg.dependencies).sort(), [...imported].sort())
 })
 
 Pack.run()
