@@ -2,6 +2,7 @@ import { normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } f
 import { nestedContext, qmContext } from '../isolation/contexts.ts'
 import { canonicalHostPath } from '../isolation/host-paths.ts'
 import { classifyEntry, classifyPodmanArgs, type RawContext } from '../isolation/raw-keys.ts'
+import { classifyQuadletEntries, serviceEnvironment } from '../isolation/quadlet-files.ts'
 import { classifyContainersConfKey, containersConfEntries } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccomp.ts'
 import { IN_QM, QM } from '../qm/paths.ts'
@@ -218,14 +219,10 @@ function nestedHits(inside: Facts['inside'], qmScore: number): [UnsafeId, string
   const hits: [UnsafeId, string, string | undefined][] = []
   for (const { name, files } of inside.nestedUnits) {
     const entries = files.filter((f) => !f.rejected).flatMap((f) => f.entries)
-    const env = entries.some((e) => e.section === 'Service' && e.key === 'EnvironmentFile')
-      ? undefined
-      : entries.filter((e) => e.section === 'Service' && e.key === 'Environment').map((e) => e.value)
-    const ctx = nestedContext(qmScore, env, IN_QM.nestedQuadletDir, inside.text)
-    for (const e of entries) {
-      if (e.section === 'Service' && e.key === 'OOMScoreAdjust') continue
-      for (const h of classifyEntry(e.section, e.key, e.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `${name}: ${h.detail}`, `${e.file}:${e.line}`])
-    }
+    // a .container's OOM score is judged with the nested report above
+    const judged = !files[0]?.file.endsWith('.container') ? entries : entries.filter((e) => !(e.section === 'Service' && e.key === 'OOMScoreAdjust'))
+    const ctx = nestedContext(qmScore, serviceEnvironment(entries), IN_QM.nestedQuadletDir, inside.text)
+    for (const { entry: e, hit: h } of classifyQuadletEntries(judged, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `${name}: ${h.detail}`, `${e.file}:${e.line}`])
   }
   return hits
 }

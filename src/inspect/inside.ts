@@ -6,6 +6,9 @@ import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
+import { QUADLET_EXTENSIONS } from '../units/names.ts'
+
+const isQuadletFile = (name: string) => name.lastIndexOf('.') > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(name.lastIndexOf('.') + 1))
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
 import type { TreeView } from './view.ts'
 
@@ -114,6 +117,14 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
   const find = quadletFinder(list)
+  // the other kinds (.pod, .kube, .volume, .network, .image, .build, .artifact) get the same policy
+  const others = new Set(
+    quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => isQuadletFile(n) && !n.endsWith('.container') && list(`${dir}/${n}`) === undefined)),
+  )
+  for (const name of [...others].sort()) {
+    const found = find(name)
+    units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet')) })
+  }
   return [...names].sort().map((name) => {
     const found = find(name)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))

@@ -10,9 +10,8 @@ import { NESTED_OWNED, type Found } from '../config/guard.ts'
 import type { Resolved } from '../config/local-files.ts'
 import type { QmConfig } from '../config/types.ts'
 import { nestedContext } from '../isolation/contexts.ts'
-import { deviceProblem } from '../isolation/devices.ts'
-import { hostPathProblem } from '../isolation/host-paths.ts'
-import { classifyEntry } from '../isolation/raw-keys.ts'
+import { canonicalHostPath, splitVolume } from '../isolation/host-paths.ts'
+import { classifyQuadletEntries, serviceEnvironment } from '../isolation/quadlet-files.ts'
 import { classifyContainersConfKey, containersConfEntries, CONTAINERS_CONF_FILES } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
 import { IN_QM } from '../qm/paths.ts'
@@ -81,6 +80,15 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
       if (g) conflict(`/content/${key}/${i}/path`, g.path === f.path ? by(g) : `recursively changes ${g.path}, which is generated from ${g.key}: set it there`)
     })
   }
+
+  // a volume of qm.container lands in QM's namespace: over a generated file, or a directory above one, it hides it
+  config.container.volumes.forEach((v, i) => {
+    const { destination } = splitVolume(v)
+    if (!destination.startsWith('/')) return
+    const dest = canonicalHostPath(destination)
+    const g = generated.find((g) => g.path === dest || isAncestor(dest, g.path) || (g.kind === 'tree' && isAncestor(g.path, dest)))
+    if (g) conflict(`/container/volumes/${i}`, `${destination} is mounted over ${g.path === dest ? '' : dest === '/' || isAncestor(dest, g.path) ? 'a directory holding ' : 'the tree of '}${g.path}, which is generated from ${g.key}: set it there, or mount elsewhere`)
+  })
 
   const texts = new Map(files.filter((f) => 'content' in f.spec).map((f) => [f.spec.path, text(f.spec as { content: string | Uint8Array })]))
   overrides(config, files, texts, generated, out)
@@ -206,9 +214,6 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
   }
 }
 
-/** Sections that take the same raw keys as [Container] for what matters here (mounts, devices, podman options). */
-const CONTAINER_LIKE = new Set(['Container', 'Pod', 'Build', 'Image', 'Network', 'Volume', 'Artifact'])
-
 function quadletFile(
   config: QmConfig,
   path: string,
@@ -226,19 +231,11 @@ function quadletFile(
     return
   }
   const entries = unit.entries
-  const env = entries.some((e) => e.section === 'Service' && e.key === 'EnvironmentFile') ? undefined : entries.filter((e) => e.section === 'Service' && e.key === 'Environment').map((e) => e.value)
   const unitDir = place.kind === 'dropin' ? posix.dirname(posix.dirname(path)) : posix.dirname(path)
-  const ctx = nestedContext(config.oom_score_adjust, env, unitDir, read)
-  for (const e of entries) {
-    const section = CONTAINER_LIKE.has(e.section) ? 'Container' : e.section
-    for (const h of classifyEntry(section, e.key, e.value, ctx)) {
-      if (h.kind === 'unsafe') out.found.push({ id: h.id, pointer, detail: `${at(e)} ${h.detail}` })
-      else out.checks.push({ code: 'CONFIG_INVALID', message: `${at(e)} ${h.message}`, pointer })
-    }
-    volumeUnitEntry(e, ctx, pointer, at(e), entries, out)
-    if (e.section === 'Kube' && e.key === 'Yaml') {
-      out.found.push({ id: 'raw.unchecked', pointer, detail: `${at(e)} Yaml=${e.value}: the pods' host paths, devices and security settings are not checked` })
-    }
+  const ctx = nestedContext(config.oom_score_adjust, serviceEnvironment(entries), unitDir, read)
+  for (const { entry, hit } of classifyQuadletEntries(entries, ctx)) {
+    if (hit.kind === 'unsafe') out.found.push({ id: hit.id, pointer, detail: `${at(entry)} ${hit.detail}` })
+    else out.checks.push({ code: 'CONFIG_INVALID', message: `${at(entry)} ${hit.message}`, pointer })
   }
   // a drop-in that applies to a generated nested unit
   config.nested.forEach((n, i) => {
@@ -259,16 +256,6 @@ const FIELD: Readonly<Record<string, string>> = { Image: 'image', Exec: 'exec', 
 function ownedField(e: UnitEntry): string | undefined {
   const section = e.section === 'Container' ? 'container' : e.section === 'Service' ? 'service' : undefined
   return section && NESTED_OWNED[section]!.includes(e.key) ? FIELD[e.key] : undefined
-}
-
-/** [Volume] Device= with Type=bind (or Options=bind) is a host path; otherwise a block device mounted into QM. */
-function volumeUnitEntry(e: UnitEntry, ctx: ReturnType<typeof nestedContext>, pointer: string, at: string, entries: UnitEntry[], out: ContentGuard) {
-  if (e.section !== 'Volume' || e.key !== 'Device') return
-  const last = (key: string) => entries.filter((x) => x.section === 'Volume' && x.key === key).at(-1)?.value
-  const bind = /(^|,)r?bind(,|$)/.test(last('Options') ?? '') || quadletScalar(last('Type') ?? '') === 'bind'
-  const device = quadletScalar(e.value)
-  const problem = bind ? hostPathProblem(device, ctx) : device.startsWith('/') ? deviceProblem(device, ctx) : undefined
-  if (problem) out.found.push({ id: bind ? 'volume.host_path' : 'device.host', pointer, detail: `${at} Device=${e.value}: ${problem}` })
 }
 
 /** The nested rule for a hand-written .container: its image is embedded, or it says how it is pulled. */

@@ -72,4 +72,28 @@ Policy("containers.conf files QM's podman reads, through the same table as rende
   assert.equal(of(vendor), [])
 })
 
+Policy('Quadlet files of every kind in QM get the nested checks', async () => {
+  const dir = `${QM.etc}/containers/systemd`
+  const got = await findings((host) => {
+    put(host, `${dir}/data.volume`, '[Volume]\nDevice=/dev/sda1\nType=ext4\n')
+    put(host, `${dir}/etcbind.volume`, '[Volume]\nDevice=/etc/containers\nOptions="bind"\n')
+    put(host, `${dir}/radio.pod`, '[Pod]\nPodmanArgs=--privileged\n')
+    put(host, `${dir}/radio.pod.d/10-ns.conf`, '[Pod]\nPodmanArgs=--pid=host\n')
+    put(host, `${dir}/app.kube`, '[Kube]\nYaml=/etc/app.yaml\n')
+    put(host, `${dir}/lan.network`, '[Network]\nPodmanArgs=--frobnicate\n')
+    put(host, `${dir}/app.image`, '[Image]\nImage=x\nGlobalArgs=--runtime=/x\n')
+    put(host, `${dir}/app.build`, '[Build]\nImageTag=localhost/x\nFile=/x\nVolume=/var/lib/containers:/s\n[Service]\nExecStartPre=/bin/true\n')
+    put(host, `${dir}/fine.network`, '[Network]\nSubnet=10.90.0.0/24\n')
+  })
+  const of = (name: string) => got.filter(([, f]) => String(f).startsWith(`${dir}/${name}`)).map(([id]) => id).sort()
+  assert.equal(of('data.volume'), ['device.host'])
+  assert.equal(of('etcbind.volume'), ['volume.host_path'])
+  assert.equal(of('radio.pod'), ['namespace.host', 'privileged'])
+  assert.equal(of('app.kube'), ['raw.unchecked'])
+  assert.equal(of('lan.network'), ['raw.unchecked'])
+  assert.equal(of('app.image'), ['raw.unchecked'])
+  assert.equal(of('app.build'), ['raw.unchecked', 'volume.host_path'])
+  assert.equal(of('fine.network'), [])
+})
+
 Policy.run()
