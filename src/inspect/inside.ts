@@ -6,7 +6,14 @@ import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
-import { QUADLET_EXTENSIONS } from '../units/names.ts'
+import { QUADLET_EXTENSIONS, quadletServiceName } from '../units/names.ts'
+import { dropinDirNames } from '../units/unit-dirs.ts'
+
+const SYSTEM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
+/** The section of each Quadlet file type that holds its ServiceName=. */
+const MAIN_SECTION: Readonly<Record<string, string>> = {
+  container: 'Container', kube: 'Kube', volume: 'Volume', network: 'Network', pod: 'Pod', image: 'Image', build: 'Build', artifact: 'Artifact',
+}
 
 const isQuadletFile = (name: string) => name.lastIndexOf('.') > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(name.lastIndexOf('.') + 1))
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
@@ -125,7 +132,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const found = find(name)
     units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet')) })
   }
-  return [...names].sort().map((name) => {
+  const out = [...names].sort().map((name) => {
     const found = find(name)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
     const unit = mergeUnits(files)
@@ -152,4 +159,16 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
       ...(volumeItems.length > 0 ? { volumes: volumeItems.map(sourced) } : {}),
     }
   })
+  // systemd drop-ins of the services these units generate (NAME.service.d/, prefix directories, service.d/)
+  for (const u of [...units]) {
+    const merged = mergeUnits(u.files)
+    const fileName = u.files[0] ? u.files[0].file.slice(u.files[0].file.lastIndexOf('/') + 1) : ''
+    const ext = fileName.slice(fileName.lastIndexOf('.') + 1)
+    const renamed = merged.get(MAIN_SECTION[ext] ?? 'Container', 'ServiceName')
+    const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
+    if (!service) continue
+    const dropins = SYSTEM_UNIT_DIRS.flatMap((d) => dropinDirNames(service).flatMap((dir) => (list(`${d}/${dir}`) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${dir}/${n}`)))
+    if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'systemd')) })
+  }
+  return out
 }

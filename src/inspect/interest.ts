@@ -56,6 +56,8 @@ const PATTERNS: [RegExp, Interest][] = [
   [/^\/etc\/selinux\/[^/]+\/contexts\/files\/file_contexts$/, 'body'],
   [/^\/(etc|var\/lib)\/selinux\/[^/]+\/active\/modules\/[^/]+\/qm(\/|$)/, 'entry'],
   [new RegExp(`^${R}/.*/overlay-images/images\\.json$`), 'body'],
+  // systemd drop-ins in QM's vendor unit directory (nested services' [Service] keys)
+  [new RegExp(`^${R}/usr/lib/systemd/system/[^/]+\\.d(/[^/]+\\.conf)?$`), 'body'],
 ]
 
 const ancestors = (path: string) => {

@@ -12,6 +12,7 @@ import type { QmConfig } from '../config/types.ts'
 import { nestedContext } from '../isolation/contexts.ts'
 import { canonicalHostPath, splitVolume } from '../isolation/host-paths.ts'
 import { classifyQuadletEntries, serviceEnvironment } from '../isolation/quadlet-files.ts'
+import { classifyEntry } from '../isolation/raw-keys.ts'
 import { classifyContainersConfKey, containersConfEntries, CONTAINERS_CONF_FILES } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
 import { IN_QM } from '../qm/paths.ts'
@@ -108,8 +109,46 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     quadletFile(config, spec.path, body, place, pointer, (p) => texts.get(p), out)
   }
   seccompContent(config, resolved, out)
-  out.checks.push(...unitChecks(config, contentUnits(config, files, texts)))
+  const units = contentUnits(config, files, texts)
+  out.checks.push(...unitChecks(config, units))
+  serviceDropins(config, files, texts, units, out)
   return out
+}
+
+/**
+ * A systemd drop-in placed in a unit directory (NAME.service.d/, a prefix directory such as app-.service.d/, or
+ * service.d/ for every service) that applies to a unit generated from a Quadlet changes that unit's [Service]:
+ * it gets the checks the Quadlet's own [Service] keys get, and may not set what a nested entry owns.
+ */
+function serviceDropins(config: QmConfig, files: { spec: { path: string }; pointer: string }[], texts: Map<string, string>, units: ContentUnits, out: ContentGuard) {
+  const generated = [
+    ...config.nested.map((n, i) => ({ service: nestedService(n), what: `nested ${n.name}`, nested: i })),
+    ...units.files.filter((f) => f.quadlet && f.quadlet.appliesTo === undefined).map((f) => ({ service: f.quadlet!.service!, what: f.path, nested: undefined })),
+  ]
+  for (const { spec, pointer } of files) {
+    const m = /^(\/etc\/systemd\/system|\/usr\/lib\/systemd\/system)\/([^/]+\.d)\/[^/]+\.conf$/.exec(spec.path)
+    if (!m) continue
+    const targets = generated.filter((g) => dropinDirNames(g.service).includes(m[2]!))
+    if (targets.length === 0) continue
+    const body = texts.get(spec.path)
+    if (body === undefined) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${spec.path}: a drop-in of ${targets.map((t) => t.service).join(', ')} whose content qm-stage cannot read` })
+      continue
+    }
+    const unit = parseUnit(body, spec.path, 'systemd')
+    const ctx = nestedContext(config.oom_score_adjust, serviceEnvironment(unit.entries), IN_QM.nestedQuadletDir, (p) => texts.get(p))
+    for (const e of unit.entries.filter((e) => e.section === 'Service')) {
+      const owner = targets.find((t) => t.nested !== undefined && NESTED_OWNED.service!.includes(e.key))
+      if (owner) {
+        out.checks.push({ code: 'CONFLICT', message: `${spec.path}:${e.line} ${e.key}= changes ${owner.what}: set it with /nested/${owner.nested}/${FIELD[e.key]}`, pointer })
+        continue
+      }
+      for (const h of classifyEntry('Service', e.key, e.value, ctx)) {
+        if (h.kind === 'unsafe') out.found.push({ id: h.id, pointer, detail: `${spec.path}:${e.line} (${targets.map((t) => t.service).join(', ')}) ${h.detail}` })
+        else out.checks.push({ code: 'CONFIG_INVALID', message: `${spec.path}:${e.line} ${h.message}`, pointer })
+      }
+    }
+  }
 }
 
 /** The section of each Quadlet file type that holds its ServiceName=. */

@@ -96,4 +96,20 @@ Policy('Quadlet files of every kind in QM get the nested checks', async () => {
   assert.equal(of('fine.network'), [])
 })
 
+Policy("systemd drop-ins of a nested unit's service in QM get its [Service] checks", async () => {
+  const etc = `${QM.etc}/systemd/system/app.service.d/10-pre.conf`
+  const vendor = `${QM.rootfs}/usr/lib/systemd/system/service.d/10-all.conf`
+  const other = `${QM.etc}/systemd/system/chronyd.service.d/10-x.conf`
+  const got = await findings((host) => {
+    put(host, `${QM.etc}/containers/systemd/app.container`, '[Container]\nImage=x\nPull=always\n')
+    put(host, etc, '[Service]\nExecStartPre=/usr/bin/podman run --rm --privileged x\n')
+    put(host, vendor, '[Service]\nOOMScoreAdjust=-900\nRestart=always\n')
+    put(host, other, '[Service]\nUser=ntp\n')
+  })
+  const of = (file: string) => got.filter(([, f]) => String(f).startsWith(file)).map(([id]) => id).sort()
+  assert.equal(of(etc), ['privileged', 'raw.unchecked'])
+  assert.equal(of(vendor), ['oom.nested_below_qm'])
+  assert.equal(of(other), [])
+})
+
 Policy.run()
