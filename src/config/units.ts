@@ -4,7 +4,7 @@
 // (Quadlet files, unit files, links) adds its own units; render passes it in once it has read it.
 import { posix } from 'node:path'
 import { canonicalUnit, reaches, takenBy, templateOf, UNIT_DIRS, UNIT_TYPES, unitType } from '../isolation/units.ts'
-import { splitValue } from '../units/split.ts'
+import { quadletScalar, splitValue } from '../units/split.ts'
 import type { Check } from './messages.ts'
 import type { QmConfig, UnitKeys } from './types.ts'
 
@@ -58,8 +58,9 @@ const last = (v: UnitKeys[string] | undefined) => (v === undefined ? undefined :
 
 /** The service a nested entry generates: ServiceName= (Quadlet appends .service) or <name>.service. */
 export function nestedService(n: QmConfig['nested'][number]): string {
+  // Quadlet removes the quotes of ServiceName="x" (quadlet-5.8.2 -dryrun: x.service)
   const name = last(n.container.ServiceName)
-  return name === undefined || name === '' ? `${n.name}.service` : `${name}.service`
+  return name === undefined || quadletScalar(name) === '' ? `${n.name}.service` : `${quadletScalar(name)}.service`
 }
 
 const inUnitDir = (path: string) => UNIT_DIRS.find((d) => posix.dirname(path) === d)
@@ -93,7 +94,9 @@ export function unitFacts(config: QmConfig, content?: ContentUnits): { claims: U
       const p = `${at}/install/Alias${Array.isArray(aliases) ? `/${j}` : ''}`
       for (const a of words(v)) alias(a, service, p, what, false, at)
     })
-    if (n.enabled) states.push({ unit: service, pointer: `${at}/enabled`, state: 'enabled', what, fromContent: false, owner: `/nested/${i}` })
+    // enabled: true writes WantedBy=default.target; a raw [Install] WantedBy= (or RequiredBy=, UpheldBy=) enables it too
+    const wanted = n.enabled || ['WantedBy', 'RequiredBy', 'UpheldBy'].some((k) => words(n.install[k]).length > 0)
+    if (wanted) states.push({ unit: service, pointer: `${at}/enabled`, state: 'enabled', what, fromContent: false, owner: `/nested/${i}` })
   })
   if (config.bluechi.enabled) {
     states.push({ unit: 'bluechi-agent.service', pointer: '/bluechi/enabled', state: 'enabled', what: "QM's BlueChi agent", fromContent: false, owner: '/bluechi' })
@@ -130,7 +133,8 @@ export function unitFacts(config: QmConfig, content?: ContentUnits): { claims: U
     const name = posix.basename(l.link)
     if (!hasUnitType(name)) continue
     if (inUnitDir(l.link)) {
-      if (posix.normalize(l.target) === '/dev/null') states.push({ unit: name, pointer: l.pointer, state: 'masked', what: l.link, fromContent: true })
+      // systemd reads a link that resolves to /dev/null as masked, however the target is spelled
+      if (posix.resolve(posix.dirname(l.link), l.target) === '/dev/null') states.push({ unit: name, pointer: l.pointer, state: 'masked', what: l.link, fromContent: true })
       else claims.push({ unit: name, pointer: l.pointer, what: `${l.link} -> ${l.target}`, kind: 'file', group: posix.basename(l.target), owner: l.link, fromContent: true })
     } else if (wantsDir(l.link)) states.push({ unit: name, pointer: l.pointer, state: 'enabled', what: l.link, fromContent: true })
   }
@@ -165,7 +169,7 @@ export function unitChecks(config: QmConfig, content?: ContentUnits): Check[] {
   // a unit file or link of the same name hides the generated unit (/etc/systemd/system comes before the generator's output)
   for (const f of claims.filter((c) => c.kind === 'file')) {
     const g = generated.find((c) => c.unit === f.unit)
-    if (g) report(true, { code: 'CONFLICT', message: `${f.what} replaces ${f.unit}, which ${g.what} generates (${g.pointer}): its checks would not apply; set it there`, pointer: f.pointer })
+    if (g) report(true, { code: 'CONFLICT', message: `${f.what} is a unit file named ${f.unit}, which ${g.what} generates (${g.pointer}): one hides the other (a unit in /etc/systemd/system comes before the generator's), and its checks would not apply; set it there`, pointer: f.pointer })
   }
   // the same unit under two names: its group (own name) when it is an alias
   const groupOf = (unit: string) => claims.find((c) => c.unit === unit)?.group ?? unit
