@@ -8,6 +8,7 @@ import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccom
 import { IN_QM, QM } from '../qm/paths.ts'
 import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
 import { parsePublishPort } from '../config/ports.ts'
+import { normaliseImageRef } from '../config/derive.ts'
 import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit } from '../units/parse.ts'
 import { quadletBoolean, quadletLookup, systemdEffective, validMemoryLimit, validOomScore, type Unquote } from '../units/lookup.ts'
@@ -46,22 +47,39 @@ const finding = (id: string, severity: Severity, message: string, file?: string)
 const OS_PARTS = new Set(['placement.no_init', 'placement.no_systemd', 'placement.no_podman'])
 const RPM_PARTS = new Set(['quadlet.missing', 'selinux.module_missing'])
 
+/** The image stores and images the stages `qm-stage tree` skipped would have filled (its marker says which). */
+function skippedImages({ report }: Pick<Facts, 'report'>): { stores: Set<string>; images: Set<string> } {
+  const skopeo = (report.notMaterialised?.stages ?? []).filter((s) => s.stage === 'org.osbuild.skopeo')
+  return { stores: new Set(skopeo.flatMap((s) => (s.store ? [s.store] : []))), images: new Set(skopeo.flatMap((s) => s.images.map(normaliseImageRef))) }
+}
+
 /**
- * A tree with QM's placement but no host OS (no /usr/bin: every OS has it, and qm-stage writes
- * nothing there) is what `qm-stage tree` writes: the overlay QM adds. What its seed or the qm rpm would provide there is "not materialised", a
- * notice, not an error; a built image with the same gaps keeps the errors.
+ * What `qm-stage tree` without a seed leaves out is "not materialised", a notice, not an error; a built image
+ * with the same gaps keeps the errors. The QM's OS and embedded images: the marker tree writes into the rootfs
+ * placeholder names the stages it skipped (an older tree without one: a rootfs without /usr/bin in a tree
+ * without a host OS). What the qm rpm installs on the host: a tree with no host OS (no /usr/bin: every OS has
+ * it, and qm-stage writes nothing there) is the overlay QM adds, with or without a seed.
  */
-function notMaterialised({ report: { placement: p }, host }: Facts, all: Finding[]): Finding[] {
-  if (!p.rootfs.present || host.exists('/usr/bin')) return all
-  // a rootfs with an OS in it that lacks init is wrong, not unmaterialised
-  const os = host.exists(`${QM.rootfs}/usr/bin`) ? [] : all.filter((f) => OS_PARTS.has(f.id))
-  const rpm = all.filter((f) => RPM_PARTS.has(f.id))
+function notMaterialised(facts: Facts, all: Finding[]): Finding[] {
+  const { report: { placement: p, notMaterialised: marker }, host } = facts
+  if (!p.rootfs.present) return all
+  const overlay = !host.exists('/usr/bin')
+  // a rootfs with an OS in it (/usr/bin) that lacks init is wrong, not unmaterialised, whatever a marker says
+  const osSkipped = !host.exists(`${QM.rootfs}/usr/bin`) && (marker ? marker.stages.some((s) => s.stage !== 'org.osbuild.skopeo') : overlay)
+  const os = osSkipped ? all.filter((f) => OS_PARTS.has(f.id)) : []
+  const rpm = overlay ? all.filter((f) => RPM_PARTS.has(f.id)) : []
   const out = all.filter((f) => !os.includes(f) && !rpm.includes(f))
   if (os.length > 0) {
-    out.push(finding('tree.os_not_materialised', 'info', `this tree holds what QM adds to an image, without the QM's OS (its rootfs has no /usr/bin, so no ${os.map((f) => f.id.replace('placement.no_', '')).join(', ')}): not materialised, as qm-stage tree writes it without --seed, so the OS checks are skipped`))
+    const why = marker ? `${marker.file} says ${marker.stages.filter((s) => s.stage !== 'org.osbuild.skopeo').map((s) => s.stage).join(', ')} did not run` : 'its rootfs has no /usr/bin'
+    out.push(finding('tree.os_not_materialised', 'info', `this tree holds what QM adds to an image, without the QM's OS (${why}, so no ${os.map((f) => f.id.replace('placement.no_', '')).join(', ')}): not materialised, as qm-stage tree writes it without --seed, so the OS checks are skipped`, marker?.file))
   }
   if (rpm.length > 0) {
     out.push(finding('tree.rpm_not_materialised', 'info', `this tree has no host OS, so what the qm rpm installs (${rpm.map((f) => (f.id === 'quadlet.missing' ? 'qm.container' : 'the SELinux module')).join(', ')}) is not materialised; with host_files: plugin qm-stage writes them itself`))
+  }
+  const { stores, images } = skippedImages(facts)
+  if (marker && (stores.size > 0 || images.size > 0)) {
+    const names = [...images].join(', ') || 'none named'
+    out.push(finding('tree.images_not_materialised', 'info', `the images org.osbuild.skopeo embeds into ${[...stores].join(', ') || "QM's image store"} (${names}) are not materialised: qm-stage tree does not fetch images, so that store and whether those images are embedded are not checked`, marker.file))
   }
   return out
 }
@@ -275,11 +293,13 @@ function inside({ report: r, inside: model, host, quadlet: q, qm }: Facts): Find
     out.push(finding('containers_conf.missing', 'warning', 'QM has no containers.conf: nested containers get podman\'s defaults (OOM score, network, subnet)'))
   }
   for (const u of model.unreadable) out.push(finding('config.unreadable', 'error', `cannot be parsed: ${u.message}`, u.file))
-  for (const store of model.missingStores) {
+  // what a skipped skopeo stage would have filled is not materialised, not missing (notMaterialised says so once)
+  const skipped = skippedImages({ report: r })
+  for (const store of model.missingStores.filter((s) => !skipped.stores.has(s))) {
     out.push(finding('storage.image_store_missing', 'error', `storage.conf lists the image store ${store}, which does not exist: podman inside QM fails (containers/qm#406)`, r.inside.storage.file))
   }
   for (const n of r.inside.nested) {
-    if (n.image && !n.imageEmbedded) {
+    if (n.image && !n.imageEmbedded && !skipped.images.has(normaliseImageRef(n.image.value))) {
       const never = n.pull === 'never'
       out.push(
         finding('nested.image_not_embedded', never ? 'error' : 'warning', `${n.name} runs ${n.image.value}, which is not in QM's image stores${never ? ' and Pull=never: it cannot start' : ': it is pulled at runtime'}`, n.file),

@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { QM } from '../qm/paths.ts'
+import { NOT_MATERIALISED_MARKER } from '../qm/not-materialised.ts'
 import type { EntryType, Interest } from '../archive/types.ts'
 import { TMPFILES_DIRS } from './tmpfiles.ts'
 
@@ -20,6 +21,7 @@ const BODIES = [
   '/etc/subuid', '/etc/subgid', `${QM.etc}/subuid`, `${QM.etc}/subgid`,
   '/etc/systemd/system.conf',
   `${QM.var}/lib/containers/storage/overlay-images/images.json`,
+  NOT_MATERIALISED_MARKER,
 ]
 
 /** Entries inspect looks at without reading them. */

@@ -10,9 +10,17 @@ import { selinuxModel } from './selinux-model.ts'
 import { subidsModel } from './subids.ts'
 import { unitsModel, type UnitsOptions } from './units-model.ts'
 import { quadletRules } from '../units/generate/versions.ts'
+import { NOT_MATERIALISED_MARKER, parseMarker } from '../qm/not-materialised.ts'
+import type { TreeView } from './view.ts'
 
 /** Paths that only an OSTree or bootc (image-mode) tree has. */
 const IMAGE_MODE_MARKS = ['/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc']
+
+/** The marker of a tree `qm-stage tree` wrote without a seed, when there is one. */
+function notMaterialisedModel(host: TreeView): Pick<Report, 'notMaterialised'> {
+  const text = host.text(NOT_MATERIALISED_MARKER)
+  return text === undefined ? {} : { notMaterialised: { file: NOT_MATERIALISED_MARKER, stages: parseMarker(text) } }
+}
 
 /** The QM in an indexed tree, and what is wrong with it. */
 export function reportOf(index: TreeIndex, input: string, units: UnitsOptions = { rules: quadletRules()!, optionalDevices: 'present' }): Report {
@@ -30,6 +38,7 @@ export function reportOf(index: TreeIndex, input: string, units: UnitsOptions = 
     selinux: selinuxModel(host),
     subids: subidsModel(host),
     units: unitsModel(host, qm, units),
+    ...notMaterialisedModel(host),
   }
   const hasLabels = [...index.entries.values()].some((e) => e.xattrs?.['security.selinux'] !== undefined)
   return { ...report, findings: findings({ report, quadlet, inside, host, qm, hasLabels, unquote: units.rules.unquote }) }

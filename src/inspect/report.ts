@@ -3,6 +3,8 @@
  * it; src/inspect/report.schema.json is its JSON Schema). REPORT_VERSION changes when a
  * field changes meaning or goes away; new fields do not change it.
  */
+import type { Unmaterialised } from '../qm/not-materialised.ts'
+
 export const REPORT_VERSION = 1
 
 export type Severity = 'info' | 'warning' | 'error'
@@ -136,6 +138,8 @@ export interface Report {
     host: GeneratedUnit[]
     nested: GeneratedUnit[]
   }
+  /** the marker `qm-stage tree` writes into the rootfs placeholder when it ran without a seed: the stages it skipped */
+  notMaterialised?: { file: string; stages: Unmaterialised[] }
   findings: Finding[]
 }
 

@@ -1,4 +1,5 @@
 import { QmError } from '../errors.ts'
+import { unmaterialised, type Unmaterialised } from '../qm/not-materialised.ts'
 import type { Json, Pipeline, Sources, Stage } from '../manifest/types.ts'
 import { inputPipelines, materialise } from './inputs.ts'
 import { runItem, type StageFn, type StageRun } from './run.ts'
@@ -42,6 +43,8 @@ export interface ExecuteResult {
   trees: Map<string, Tree>
   /** What was not materialised or was taken from the seed, and steps skipped because of it. */
   notes: string[]
+  /** The stages skipped for want of a seed, in order. */
+  unmaterialised: Unmaterialised[]
 }
 
 /**
@@ -53,6 +56,7 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
   const trees = new Map<string, Tree>()
   const partial = new Set<string>()
   const notes: string[] = []
+  const skipped: Unmaterialised[] = []
   const names = new Set<string>()
   for (const pipeline of manifest.pipelines) {
     if (names.has(pipeline.name)) throw new QmError('TREE_EXEC', `${pipeline.name}: pipeline name used twice`)
@@ -73,6 +77,7 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
           if (!options.seed) {
             partial.add(pipeline.name)
             notes.push(`${pipeline.name}: ${what} not materialised (give --seed)`)
+            skipped.push(unmaterialised(pipeline.name, stage))
           } else if (!seeded) {
             if (pristine && seedFree) {
               // Overlaying onto an empty tree gives the seed itself.
@@ -122,7 +127,7 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
     })
     trees.set(pipeline.name, tree)
   }
-  return { trees, notes }
+  return { trees, notes, unmaterialised: skipped }
 }
 
 /**

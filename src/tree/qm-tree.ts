@@ -3,7 +3,9 @@ import type { Plan } from '../render/plan.ts'
 import { executeManifest } from './execute.ts'
 import { gzipSync } from 'node:zlib'
 import { outputKind, readSeed, treeToTar, writeTreeToDir, writeTreeToTar } from './export.ts'
-import { walk, type Tree } from './vtree.ts'
+import { createFile, getNode, walk, type Tree } from './vtree.ts'
+import { QM } from '../qm/paths.ts'
+import { formatMarker, NOT_MATERIALISED_MARKER } from '../qm/not-materialised.ts'
 
 /**
  * Run a render plan: the QM pipeline(s), then the host stages on an empty tree, as the
@@ -11,8 +13,13 @@ import { walk, type Tree } from './vtree.ts'
  */
 export function runPlan(plan: Plan, seed?: Tree, options: { consumeSeed?: boolean } = {}): { host: Tree; trees: Map<string, Tree>; notes: string[] } {
   const pipelines = [...plan.pipelines, { name: HOST_PIPELINE, stages: [...plan.hostFirstStages, ...plan.hostStages] }]
-  const { trees, notes } = executeManifest({ pipelines, sources: plan.sources }, seed ? { seed, ...options } : {})
-  return { host: trees.get(HOST_PIPELINE)!, trees, notes }
+  const { trees, notes, unmaterialised } = executeManifest({ pipelines, sources: plan.sources }, seed ? { seed, ...options } : {})
+  const host = trees.get(HOST_PIPELINE)!
+  // the rootfs is a placeholder: say so inside it, for inspect (and a reader) to tell it from a broken QM
+  if (unmaterialised.length > 0 && getNode(host, QM.rootfs)?.type === 'dir') {
+    createFile(host, NOT_MATERIALISED_MARKER, Buffer.from(formatMarker(unmaterialised)), { mode: 0o644, uid: 0, gid: 0 })
+  }
+  return { host, trees, notes }
 }
 
 /** The tree QM adds to an image, built in memory; what the library hands out instead of memfs itself. */

@@ -8,11 +8,9 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { main } from '../../src/cli/main.ts'
 import { colourWanted } from '../../src/cli/process-io.ts'
-import { inspect } from '../../src/inspect/inspect.ts'
 import { readSeed } from '../../src/tree/export.ts'
 import { walk } from '../../src/tree/vtree.ts'
 import { cli } from '../_helpers/cli.ts'
-import { TINY_ROOTFS } from '../_helpers/render.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'qm-conv-'))
 
@@ -136,41 +134,3 @@ Out('one rule for a missing parent directory: render -o and tree --out both refu
 })
 
 Out.run()
-
-// ---
-
-const Partial = suite('inspect: not materialised is not wrong')
-
-Partial('a tree written without --seed: notices, exit 0', async () => {
-  const dir = tmp()
-  assert.is((await cli(['tree', '--out', join(dir, 't.tar')])).code, 0)
-  const r = await cli(['inspect', join(dir, 't.tar'), '--json'])
-  assert.is(r.code, 0, r.out)
-  const report = JSON.parse(r.out) as { findings: { id: string; severity: string }[] }
-  assert.equal(report.findings.filter((f) => f.severity === 'error'), [])
-  assert.equal(report.findings.filter((f) => f.id.startsWith('tree.')).map((f) => [f.id, f.severity]), [['tree.os_not_materialised', 'info'], ['tree.rpm_not_materialised', 'info']])
-})
-
-Partial('a seeded tree has its OS checked in full', async () => {
-  const dir = tmp()
-  assert.is((await cli(['tree', '--seed', TINY_ROOTFS, '--out', join(dir, 't.tar')])).code, 0)
-  const seeded = await inspect(join(dir, 't.tar'))
-  assert.not.ok(seeded.findings.some((f) => f.id === 'tree.os_not_materialised'))
-  assert.not.ok(seeded.findings.some((f) => f.id.startsWith('placement.no_')))
-})
-
-Partial('a QM rootfs with an OS but no init is wrong, even in a tree of what QM adds', async () => {
-  const { built } = await import('../_helpers/render.ts')
-  const { treeToTar } = await import('../../src/tree/export.ts')
-  const { createDir } = await import('../../src/tree/vtree.ts')
-  const { host } = built('')
-  createDir(host, '/usr/lib/qm/rootfs/usr/bin', { mode: 0o755, uid: 0, gid: 0 })
-  const file = join(tmp(), 'broken.tar')
-  ;(await import('node:fs')).writeFileSync(file, await treeToTar(host))
-  const r = await inspect(file)
-  assert.ok(r.findings.some((f) => f.id === 'placement.no_init' && f.severity === 'error'))
-  assert.not.ok(r.findings.some((f) => f.id === 'tree.os_not_materialised'))
-  assert.ok(r.findings.some((f) => f.id === 'tree.rpm_not_materialised'))
-})
-
-Partial.run()
