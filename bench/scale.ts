@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = join(REPO, 'dist', 'qm-stage.cjs')
+const CLI = join(REPO, 'bin', 'qm-stage.cjs')
 
 function parseArgs(argv: string[]) {
   const options = { work: '/tmp/qm-bench-scale', runs: 5, counts: [500, 5000] }

@@ -13,7 +13,7 @@
 //                sync:  (informational) the tar case against tar -cf followed by sync -f OUT, since
 //                       qm-stage syncs what it writes and tar does not
 //
-// Run `npm run build` first: the command under test is dist/qm-stage.cjs. Seeds are written by
+// Run `npm run build` first: the command under test is bin/qm-stage.cjs (which runs dist/cli.cjs). Seeds are written by
 // bench/image-tar.ts (writeSeedTar: a QM rootfs with an image store holding whiteouts and a FIFO). Each
 // command runs under `/usr/bin/time -f '%e %M'` for peak RSS, alternately with its baseline, output to a
 // fresh path (made and removed outside the timing). Targets: <= 1.5x for .tar seeds, <= 1.2x for .tar.gz,
@@ -32,7 +32,7 @@ const GENERATOR_VERSION = 1
 const TAR = '/usr/bin/tar'
 const TIME = '/usr/bin/time'
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = join(REPO, 'dist', 'qm-stage.cjs')
+const CLI = join(REPO, 'bin', 'qm-stage.cjs')
 const CONFIG = join(REPO, 'examples', '02-aib-resources.qm.yaml')
 
 interface Options {
