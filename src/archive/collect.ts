@@ -3,7 +3,7 @@
 
 import { xattrsOf, type Member, type MemberSink } from './members.ts'
 import { normaliseName } from './names.ts'
-import { DEFAULTS, MAX_PROBLEMS, type EntryType, type Interest, type Problem, type ReadOptions, type TreeEntry, type TreeIndex } from './types.ts'
+import { DEFAULTS, MAX_PROBLEMS, type EntryType, type Interest, type Problem, type ReadOptions, type Entry, type TreeIndex } from './types.ts'
 
 /** A hard link whose content the caller wants but whose target's body was not kept when the link was read. */
 export interface PendingLink {
@@ -14,7 +14,7 @@ export interface PendingLink {
 }
 
 export class IndexBuilder implements MemberSink {
-  readonly entries = new Map<string, TreeEntry>()
+  readonly entries = new Map<string, Entry>()
   readonly bodies = new Map<string, Uint8Array>()
   readonly problems: Problem[] = []
   readonly stats = { members: 0, bytes: 0 }
@@ -82,7 +82,7 @@ export class IndexBuilder implements MemberSink {
    * cannot be had (a sparse member's data is not its content); for a hard link, that its target is not in the
    * tree (already reported). `index` is a tar member's number, for hard links resolved later.
    */
-  keep(entry: TreeEntry, interest: Interest, index = 0, unreadable?: string): boolean {
+  keep(entry: Entry, interest: Interest, index = 0, unreadable?: string): boolean {
     const { path } = entry
     this.entries.set(path, entry)
     if (interest !== 'body') return false
@@ -119,7 +119,7 @@ export class IndexBuilder implements MemberSink {
     this.imply(path)
     const interest = this.consider(path, m.type, m.size)
     if (interest === 'skip') return false
-    const entry: TreeEntry = { path, type: m.type, mode: m.mode, uid: m.uid, gid: m.gid, size: m.size }
+    const entry: Entry = { path, type: m.type, mode: m.mode, uid: m.uid, gid: m.gid, size: m.size }
     if (m.type === 'symlink') entry.target = m.linkname
     let unreadable = m.sparse ? 'sparse file: its content is not read' : undefined
     if (m.type === 'hardlink') {
@@ -227,7 +227,7 @@ export class IndexBuilder implements MemberSink {
   }
 }
 
-const DESCRIBE: Record<EntryType, string> = { file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'hard link', other: 'special file' }
+const DESCRIBE: Record<EntryType, string> = { file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'hard link', char: 'character device', block: 'block device', fifo: 'FIFO', other: 'special file' }
 const describe = (type: EntryType) => DESCRIBE[type]
 
 /** Names in messages are the archive's, so they are cut short and made printable. */

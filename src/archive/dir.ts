@@ -4,7 +4,7 @@
 
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs'
 import type { IndexBuilder } from './collect.ts'
-import type { EntryType, TreeEntry } from './types.ts'
+import type { EntryType, Entry } from './types.ts'
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
@@ -35,7 +35,7 @@ export function readDirectory(root: string, rootStat: Stats, builder: IndexBuild
     const real = root + path
     const interest = builder.consider(path, type, size)
     if (interest !== 'skip') {
-      const entry: TreeEntry = { path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size }
+      const entry: Entry = { path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size }
       if (type === 'hardlink') entry.target = linkTo
       if (type === 'symlink') {
         try {

@@ -91,10 +91,10 @@ export async function readTree(input: string, options: ReadOptions): Promise<Tre
  * The file's bytes from the start, by positional reads, so it can be read twice. (A ReadStream given the fd
  * closes it when destroyed, even with autoClose off, and stopping early destroys it.)
  */
-async function* chunksOf(fd: number): AsyncIterable<Uint8Array> {
+export async function* chunksOf(fd: number, chunk = READ_CHUNK): AsyncIterable<Uint8Array> {
   for (let pos = 0; ; ) {
-    const buf = Buffer.allocUnsafe(READ_CHUNK)
-    const { bytesRead } = await readAt(fd, buf, 0, READ_CHUNK, pos)
+    const buf = Buffer.allocUnsafe(chunk)
+    const { bytesRead } = await readAt(fd, buf, 0, chunk, pos)
     if (bytesRead === 0) return
     pos += bytesRead
     yield buf.subarray(0, bytesRead)

@@ -4,9 +4,14 @@
 /** What the caller wants of one member: nothing, its metadata, or its metadata and content. */
 export type Interest = 'skip' | 'entry' | 'body'
 
-export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other'
+/**
+ * What a path is. Readers of archives and directories say 'other' for a device, FIFO or socket; a walk of the
+ * virtual tree tells 'char', 'block' and 'fifo' apart (and has no sockets).
+ */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'other'
 
-export interface TreeEntry {
+/** One path of a tree: what a reader indexes of an archive or directory, and what a walk of the virtual tree reports. */
+export interface Entry {
   /** Absolute and normalised: '/usr/lib/qm', '/' for the root. */
   path: string
   type: EntryType
@@ -14,16 +19,24 @@ export interface TreeEntry {
   mode: number
   uid: number
   gid: number
-  /** Content bytes of a regular file; 0 for every other type. */
+  /** Content bytes of a regular file; 0 for every other type (a hard link's content is its target's). */
   size: number
-  /** A symlink's target exactly as stored; a hard link's target as a normalised absolute path. */
+  /**
+   * A symlink's target exactly as stored; a hard link's target as a normalised absolute path (in a walk, the
+   * first path of the same inode in walk order).
+   */
   target?: string
   /**
    * Extended attributes a tar carries in PAX records (SCHILY.xattr.*, LIBARCHIVE.xattr.*, RHT.security.selinux),
    * each value's bytes as a latin1 string so binary values survive (an SELinux label usually ends in '\0').
-   * Always undefined for a directory input: Node has no API to read xattrs.
+   * Always undefined for a directory input (Node has no API to read xattrs) and in a walk, which has `label`.
    */
   xattrs?: Record<string, string>
+  /** The SELinux label of a virtual tree's path, as text. */
+  label?: string
+  /** Device number of a character or block device (0:0 for a FIFO), in a walk. */
+  major?: number
+  minor?: number
 }
 
 export interface Problem {
@@ -34,7 +47,7 @@ export interface Problem {
 export interface TreeIndex {
   kind: 'dir' | 'tar' | 'tar.gz'
   /** Only the members the caller kept, by path. When a name occurs twice the later member wins. */
-  entries: Map<string, TreeEntry>
+  entries: Map<string, Entry>
   /** Content of kept files, and of hard links to them, by path. */
   bodies: Map<string, Uint8Array>
   /** What was read but not indexed, or indexed with a caveat. Capped at `MAX_PROBLEMS` plus one summary. */

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import type { TreeEntry, TreeIndex } from '../archive/types.ts'
+import type { Entry, TreeIndex } from '../archive/types.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -9,7 +9,7 @@ export interface TreeView {
   /** the tree path of namespace path `path`, every symlink followed; undefined if it leads nowhere */
   resolve(path: string): string | undefined
   /** the entry `path` leads to (links followed) */
-  entry(path: string): TreeEntry | undefined
+  entry(path: string): Entry | undefined
   /** names in directory `dir`, or undefined when it is not an indexed directory */
   list(dir: string): string[] | undefined
   /** the body of the file at `path`, when it was read */

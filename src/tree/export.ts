@@ -76,9 +76,9 @@ function writeEntries(tree: Tree, root: string): string[] {
     } else if (e.type === 'symlink') {
       fs.symlinkSync(e.target!, p)
       if (asRoot) fs.lchownSync(p, e.uid, e.gid)
-    } else if (e.hardlinkOf !== undefined) {
-      if (specialPaths.has(e.hardlinkOf)) specialLinks.push(e)
-      else fs.linkSync(real(e.hardlinkOf), p)
+    } else if (e.type === 'hardlink') {
+      if (specialPaths.has(e.target!)) specialLinks.push(e)
+      else fs.linkSync(real(e.target!), p)
     } else if (e.type === 'file') {
       // 'wx' never follows or replaces an existing name.
       const fd = fs.openSync(p, 'wx', 0o600)
@@ -97,8 +97,8 @@ function writeEntries(tree: Tree, root: string): string[] {
   const notes = makeSpecials(specials, real, asRoot)
   const made = new Set(specials.map((e) => e.path).filter((p) => !notes.some((n) => n.startsWith(`${p}:`))))
   for (const e of specialLinks) {
-    if (made.has(e.hardlinkOf!)) fs.linkSync(real(e.hardlinkOf!), real(e.path))
-    else notes.push(`${e.path}: a hard link to ${e.hardlinkOf}, left out with it`)
+    if (made.has(e.target!)) fs.linkSync(real(e.target!), real(e.path))
+    else notes.push(`${e.path}: a hard link to ${e.target}, left out with it`)
   }
   // Directories last, deepest first, so read-only ones do not block their own contents.
   for (let i = dirs.length - 1; i >= 0; i--) {
@@ -168,7 +168,8 @@ function writeBody(body: Body, size: number, buf: Buffer, out: (b: Uint8Array, n
 /** GNU tar's and star's key for an xattr in a PAX header. */
 const PAX_LABEL = 'SCHILY.xattr.security.selinux'
 const BLOCK = 512
-const TYPEFLAG: Record<Entry['type'], string> = { file: '0', dir: '5', symlink: '2', char: '3', block: '4', fifo: '6' }
+/** A walk has no 'other': every special file is a device or FIFO. */
+const TYPEFLAG: Record<Exclude<Entry['type'], 'other'>, string> = { file: '0', hardlink: '1', dir: '5', symlink: '2', char: '3', block: '4', fifo: '6' }
 /** Largest value of an octal field of `width` bytes (one is the terminator). */
 const maxOctal = (width: number) => 8 ** (width - 1) - 1
 
@@ -193,7 +194,8 @@ class TarWriter {
 
   async entry(e: Entry, body: Body | undefined): Promise<void> {
     const name = tarName(e.path, e.type === 'dir')
-    const linkname = e.hardlinkOf !== undefined ? tarName(e.hardlinkOf, false) : (e.target ?? '')
+    if (e.type === 'other') throw new Error(`${e.path}: a special file that is no device or FIFO cannot be written`)
+    const linkname = e.type === 'hardlink' ? tarName(e.target!, false) : (e.target ?? '')
     const size = body === undefined ? 0 : e.size
     const pax: [string, string][] = []
     const split = splitName(name)
@@ -215,7 +217,7 @@ class TarWriter {
       name: split?.name ?? cut(name, 100),
       prefix: split?.prefix ?? '',
       linkname: cut(linkname, 100),
-      flag: e.hardlinkOf !== undefined ? '1' : TYPEFLAG[e.type],
+      flag: TYPEFLAG[e.type],
       mode: e.mode,
       uid: Math.min(e.uid, maxOctal(8)),
       gid: Math.min(e.gid, maxOctal(8)),
@@ -354,7 +356,7 @@ async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
   const writer = new TarWriter(sink)
   const entries: Entry[] = []
   eachEntry(tree, '/', (e) => entries.push(e))
-  for (const e of entries) await writer.entry(e, e.type === 'file' && e.hardlinkOf === undefined ? bodyOf(tree, e.path) : undefined)
+  for (const e of entries) await writer.entry(e, e.type === 'file' ? bodyOf(tree, e.path) : undefined)
   await writer.finish()
 }
 

@@ -4,21 +4,20 @@
 // by position, so it is decompressed once into a temporary file that is unlinked as soon as it is open: the
 // bytes live as long as the descriptor, and nothing is left behind however the process ends.
 
-import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, read, readSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { Readable } from 'node:stream'
-import { promisify } from 'node:util'
 import { createGunzip } from 'node:zlib'
 import { IndexBuilder } from '../archive/collect.ts'
 import { readDirectory } from '../archive/dir.ts'
 import { isGzip, MAGIC_BYTES } from '../archive/magic.ts'
 import { TarFault, type Member, type MemberSink } from '../archive/members.ts'
 import { normaliseName } from '../archive/names.ts'
-import { asQmError, reason } from '../archive/read-tree.ts'
+import { asQmError, chunksOf, reason } from '../archive/read-tree.ts'
 import { readSeekable } from '../archive/seek.ts'
 import { StreamParser } from '../archive/stream.ts'
-import type { Problem, TreeEntry } from '../archive/types.ts'
+import type { Problem, Entry } from '../archive/types.ts'
 import { QmError } from '../errors.ts'
 import { byteOrder } from '../byte-order.ts'
 import {
@@ -47,7 +46,6 @@ export interface Seed {
 /** A seed is an OS tree: far past inspect's limits on what it keeps. */
 const SEED_LIMITS = { maxEntries: 10_000_000, maxStreamBytes: 1024 ** 4 }
 const CHUNK = 1024 * 1024
-const readAt = promisify(read)
 
 /**
  * Open the OS tree at `path` to seed `executeManifest` with: a directory, a tar, or a gzip-compressed tar
@@ -190,7 +188,7 @@ async function spillGzip(fd: number, path: string): Promise<{ fd: number; sink: 
   const parser = new StreamParser(sink, sink.note, SEED_LIMITS.maxStreamBytes)
   try {
     const gunzip = createGunzip({ chunkSize: CHUNK })
-    const compressed = Readable.from(chunksOf(fd), { objectMode: false })
+    const compressed = Readable.from(chunksOf(fd, CHUNK), { objectMode: false })
     compressed.on('error', (e) => gunzip.destroy(e))
     compressed.pipe(gunzip)
     let written = 0
@@ -215,16 +213,6 @@ async function spillGzip(fd: number, path: string): Promise<{ fd: number; sink: 
   } catch (e) {
     closeSync(spill)
     throw e
-  }
-}
-
-async function* chunksOf(fd: number): AsyncIterable<Uint8Array> {
-  for (let pos = 0; ; ) {
-    const buf = Buffer.allocUnsafe(CHUNK)
-    const { bytesRead } = await readAt(fd, buf, 0, CHUNK, pos)
-    if (bytesRead === 0) return
-    pos += bytesRead
-    yield buf.subarray(0, bytesRead)
   }
 }
 
@@ -283,13 +271,13 @@ function deviceNumber(rdev: number): { major: number; minor: number } {
 
 // ---- the tree ---------------------------------------------------------------------------------
 
-type ContentOf = (e: TreeEntry) => { source: ByteSource; offset: number; size: number } | undefined
+type ContentOf = (e: Entry) => { source: ByteSource; offset: number; size: number } | undefined
 
 /** Parents before children; hard links after every file they may name, so each links to its target. */
-function buildTree(archive: string, entries: Map<string, TreeEntry>, contentOf: ContentOf, specials: Map<string, Special>): Tree {
+function buildTree(archive: string, entries: Map<string, Entry>, contentOf: ContentOf, specials: Map<string, Special>): Tree {
   const tree = emptyTree()
   const sorted = [...entries.values()].sort((a, b) => byteOrder(a.path, b.path))
-  const links: TreeEntry[] = []
+  const links: Entry[] = []
   // An image has a few dozen labels over tens of thousands of entries: one string each.
   const labels = new Map<string, string>()
   for (const e of sorted) {

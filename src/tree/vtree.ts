@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { Volume } from 'memfs'
+import type { Entry } from '../archive/types.ts'
 import { byteOrder } from '../byte-order.ts'
 
 /**
@@ -52,27 +53,17 @@ export interface Special {
   minor: number
 }
 
-export type EntryType = 'file' | 'dir' | 'symlink' | SpecialType
+export type NodeType = 'file' | 'dir' | 'symlink' | SpecialType
 
-/** One path as `walk` reports it. `hardlinkOf` is the first path (in walk order) of the same inode. */
-export interface Entry {
-  path: string
-  type: EntryType
-  mode: number
-  uid: number
-  gid: number
-  size: number
-  target?: string
-  label?: string
-  hardlinkOf?: string
-  /** Device number of a character or block device (0:0 for a FIFO). */
-  major?: number
-  minor?: number
-}
+/**
+ * One path as `walk` reports it: the archive layer's Entry, so a virtual tree reads as an archive does. A path
+ * of an inode seen before in walk order is a 'hardlink' whose `target` is that first path (size 0).
+ */
+export type { Entry }
 
 /** What `getNode` knows about one path. */
 export interface Node extends Meta {
-  type: EntryType
+  type: NodeType
   ino: number
   size: number
   nlink: number
@@ -262,7 +253,7 @@ const ino = (tree: Tree, path: string): number => {
 function nodeOf(tree: Tree, n: MemNode): Node {
   const kind = n.mode & S_IFMT
   const special = kind === S_IFDIR || kind === S_IFLNK ? undefined : tree.specials.get(n.ino)
-  const type: EntryType = kind === S_IFDIR ? 'dir' : kind === S_IFLNK ? 'symlink' : special ? special.type : 'file'
+  const type: NodeType = kind === S_IFDIR ? 'dir' : kind === S_IFLNK ? 'symlink' : special ? special.type : 'file'
   const meta = tree.meta.get(n.ino) ?? { mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0 }
   let size = 0
   if (type === 'file') size = tree.contents.get(n.ino)?.size ?? n.size
@@ -482,18 +473,16 @@ export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => voi
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [path, link] = top
     const node = nodeOf(tree, link.getNode())
-    const entry: Entry = { path, type: node.type, mode: node.mode, uid: node.uid, gid: node.gid, size: node.size }
-    if (node.target !== undefined) entry.target = node.target
+    const first = node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1 ? firstPath.get(node.ino) : undefined
+    const entry: Entry = { path, type: first === undefined ? node.type : 'hardlink', mode: node.mode, uid: node.uid, gid: node.gid, size: first === undefined ? node.size : 0 }
+    if (first !== undefined) entry.target = first
+    else if (node.target !== undefined) entry.target = node.target
     if (node.label !== undefined) entry.label = node.label
-    if (node.major !== undefined) {
+    if (node.major !== undefined && first === undefined) {
       entry.major = node.major
       entry.minor = node.minor!
     }
-    if (node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) {
-      const first = firstPath.get(node.ino)
-      if (first !== undefined) entry.hardlinkOf = first
-      else firstPath.set(node.ino, path)
-    }
+    if (first === undefined && node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) firstPath.set(node.ino, path)
     visit(entry)
     if (node.type !== 'dir') continue
     const names = namesOf(link)
@@ -515,7 +504,6 @@ export function walk(tree: Tree, from = '/'): Entry[] {
  * not copied: both trees name the same content.
  */
 export function overlayTree(into: Tree, from: Tree): void {
-  const linked = new Map<string, string>()
   eachEntry(from, '/', (entry) => {
     const have = getNode(into, entry.path)
     const meta = entryMeta(entry)
@@ -530,12 +518,13 @@ export function overlayTree(into: Tree, from: Tree): void {
     } else if (entry.type === 'symlink') {
       createSymlink(into, entry.path, entry.target!, meta)
       setMeta(into, entry.path, meta)
-    } else if (entry.hardlinkOf !== undefined && linked.has(entry.hardlinkOf)) {
-      createHardlink(into, linked.get(entry.hardlinkOf)!, entry.path)
+    } else if (entry.type === 'hardlink') {
+      // its first path was made earlier in this walk
+      createHardlink(into, entry.target!, entry.path)
+    } else if (entry.type === 'file') {
+      createFile(into, entry.path, bodyOf(from, entry.path), meta)
     } else {
-      if (entry.type === 'file') createFile(into, entry.path, bodyOf(from, entry.path), meta)
-      else createSpecial(into, entry.path, { type: entry.type, major: entry.major!, minor: entry.minor! }, meta)
-      linked.set(entry.path, entry.path)
+      createSpecial(into, entry.path, { type: entry.type as SpecialType, major: entry.major!, minor: entry.minor! }, meta)
     }
   })
 }

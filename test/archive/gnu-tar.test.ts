@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, createWriteStream, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readTree } from '../../src/archive/read-tree.ts'
-import type { TreeEntry, TreeIndex } from '../../src/archive/types.ts'
+import type { Entry, TreeIndex } from '../../src/archive/types.ts'
 import { ALL_BODIES, chunks, tempDir } from './_helpers/tar.ts'
 
 const TAR = '/usr/bin/tar'
@@ -33,9 +33,9 @@ function sourceTree(root: string): void {
 }
 
 /** What both readers must agree on: hard links on disk are plain files, so they compare as such. */
-function comparable(index: TreeIndex): [string, Omit<TreeEntry, 'type' | 'target' | 'xattrs'> & { type: string; target?: string; body?: string }][] {
+function comparable(index: TreeIndex): [string, Omit<Entry, 'type' | 'target' | 'xattrs'> & { type: string; target?: string; body?: string }][] {
   return [...index.entries.values()]
-    .map((e): [string, Omit<TreeEntry, 'type' | 'target' | 'xattrs'> & { type: string; target?: string; body?: string }] => {
+    .map((e): [string, Omit<Entry, 'type' | 'target' | 'xattrs'> & { type: string; target?: string; body?: string }] => {
       const body = index.bodies.get(e.path)
       const linked = e.type === 'hardlink' ? index.entries.get(e.target!) : undefined
       const entry = linked ? { ...linked, path: e.path } : { ...e }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { readTree } from '../../src/archive/read-tree.ts'
-import type { TreeEntry } from '../../src/archive/types.ts'
+import type { Entry } from '../../src/archive/types.ts'
 import { inspect } from '../../src/inspect/inspect.ts'
 import type { Report } from '../../src/inspect/report.ts'
 import { QM } from '../../src/qm/paths.ts'
@@ -27,10 +27,10 @@ async function imageTree() {
 }
 
 const enc = new TextEncoder()
-const TYPE: Partial<Record<TreeEntry['type'], string>> = { file: '0', symlink: '2', hardlink: '1', dir: '5' }
+const TYPE: Partial<Record<Entry['type'], string>> = { file: '0', symlink: '2', hardlink: '1', dir: '5' }
 
 /** One member as a tar writer would store it: PAX records for names past the ustar field. */
-function member(e: TreeEntry, name: string, body?: Uint8Array): Uint8Array[] {
+function member(e: Entry, name: string, body?: Uint8Array): Uint8Array[] {
   const type = TYPE[e.type]
   if (!type) return []
   const link = e.type === 'hardlink' ? e.target!.slice(1) : (e.target ?? '')
@@ -42,7 +42,7 @@ function member(e: TreeEntry, name: string, body?: Uint8Array): Uint8Array[] {
   return [...(records.length ? pax(records) : []), h, ...(data.length ? [pad(data)] : [])]
 }
 
-type Variant = { name: string; keepDir: (e: TreeEntry) => boolean; spell: (path: string, i: number) => string; gzip?: boolean; dirsLast?: boolean }
+type Variant = { name: string; keepDir: (e: Entry) => boolean; spell: (path: string, i: number) => string; gzip?: boolean; dirsLast?: boolean }
 
 const relative = (p: string) => p.slice(1)
 const VARIANTS: Variant[] = [
