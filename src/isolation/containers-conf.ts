@@ -76,8 +76,10 @@ def(`engine.runtime engine.runtimes engine.runtime_supports_json engine.runtime_
 
 /** One `table.key = value` of a containers.conf file, classified; sub-tables (engine.runtimes.crun) by their table. */
 export function classifyContainersConfKey(key: string, value: Value, ctx: RawContext): RawHit[] {
-  const parts = key.split('.')
-  const judge = TABLE[key] ?? TABLE[parts.slice(0, 2).join('.')] ?? TABLE[parts[0]!]
+  // podman's TOML decoder (BurntSushi/toml) matches keys to its fields ignoring case: PIDNS is pidns
+  const lower = key.toLowerCase()
+  const parts = lower.split('.')
+  const judge = TABLE[lower] ?? TABLE[parts.slice(0, 2).join('.')] ?? TABLE[parts[0]!]
   const detail = `${key} = ${JSON.stringify(value)}`
   return judge ? judge(value, ctx, detail) : [unsafe('raw.unchecked', `${detail}: a containers.conf key qm-stage does not know: it may weaken isolation`)]
 }

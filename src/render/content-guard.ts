@@ -30,6 +30,9 @@ export interface ContentGuard {
   found: Found[]
 }
 
+/** A containers.conf drop-in directory itself (a link there replaces every drop-in in it). */
+const CONF_DIR_LINK = /^\/(etc|usr\/share)\/containers\/containers\.(conf|rootful\.conf|rootless\.conf)\.d(\/\d+)?$/
+
 /** Directories Quadlet (rootful and rootless, any podman) reads units from inside QM. */
 const QUADLET_ROOTS = ['/etc/containers/systemd', '/usr/share/containers/systemd', '/usr/lib/containers/systemd', '/run/containers/systemd']
 
@@ -73,6 +76,14 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     // Quadlet follows links: what it would read through this one is not in the config to check
     if (quadletPlace(l.link) || QUADLET_ROOTS.some((r) => under(r, l.link) || isAncestor(r, l.link))) {
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: Quadlet reads units through this link, which qm-stage cannot check` })
+    }
+    // podman reads containers.conf, and systemd a generated service's drop-ins, through links just as well
+    else if (CONTAINERS_CONF_FILES.test(l.link) || CONF_DIR_LINK.test(l.link)) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: podman reads containers.conf settings through this link, which qm-stage cannot check` })
+    } else if (/^\/(etc|usr\/lib)\/systemd\/system\/[^/]+\.d(\/[^/]+\.conf)?$/.test(l.link)) {
+      const dir = l.link.split('/')[4]!
+      const applies = config.nested.some((n) => dropinDirNames(nestedService(n)).includes(dir))
+      if (applies) out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: systemd reads a nested service's drop-ins through this link, which qm-stage cannot check` })
     }
   })
   for (const [key, list] of [['chmod_files', c.chmod_files], ['chown_files', c.chown_files]] as const) {
@@ -121,8 +132,10 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
  * it gets the checks the Quadlet's own [Service] keys get, and may not set what a nested entry owns.
  */
 function serviceDropins(config: QmConfig, files: { spec: { path: string }; pointer: string }[], texts: Map<string, string>, units: ContentUnits, out: ContentGuard) {
+  // systemd reads the drop-ins of every name of a unit, its aliases included
+  const aliases = (n: QmConfig['nested'][number]) => (Array.isArray(n.install.Alias) ? n.install.Alias : n.install.Alias === undefined ? [] : [n.install.Alias]).flatMap((a) => splitValue(String(a), 'words') ?? [])
   const generated = [
-    ...config.nested.map((n, i) => ({ service: nestedService(n), what: `nested ${n.name}`, nested: i })),
+    ...config.nested.flatMap((n, i) => [nestedService(n), ...aliases(n)].map((service) => ({ service, what: `nested ${n.name}`, nested: i }))),
     ...units.files.filter((f) => f.quadlet && f.quadlet.appliesTo === undefined).map((f) => ({ service: f.quadlet!.service!, what: f.path, nested: undefined })),
   ]
   for (const { spec, pointer } of files) {
@@ -230,7 +243,8 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
         continue
       }
       const keys = tomlKeys(doc)
-      const clash = keys.filter((k) => confKeys.includes(k))
+      // podman's TOML decoder matches keys to its fields ignoring case (BurntSushi/toml): NETNS is netns
+      const clash = keys.filter((k) => confKeys.includes(k.toLowerCase()))
       if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} overrides ${clash.join(', ')} of QM's containers.conf, which is generated from /containers_conf: set it there`, pointer })
       // every other key sets a default of every nested container: classified like the nested keys
       const ctx = nestedContext(config.oom_score_adjust, undefined, '/', (p) => texts.get(p))
