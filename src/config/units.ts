@@ -154,28 +154,48 @@ export function unitChecks(config: QmConfig, content?: ContentUnits): Check[] {
     if (!content || fromContent) out.push(check)
   }
   const generated = claims.filter((c) => c.kind === 'generated')
+  // the claims of each unit name, in order: the checks below look a unit up, never scan every claim
+  const claimsOf = new Map<string, UnitClaim[]>()
+  const generatedOf = new Map<string, UnitClaim[]>()
+  for (const c of claims) {
+    const by = c.kind === 'generated' ? [claimsOf, generatedOf] : [claimsOf]
+    for (const m of by) {
+      const list = m.get(c.unit)
+      if (list) list.push(c)
+      else m.set(c.unit, [c])
+    }
+  }
   // one name, two units: Quadlet writes one over the other, or systemd loads only one of them
-  generated.forEach((c, i) => {
-    const first = generated.slice(0, i).find((o) => o.unit === c.unit && o.owner !== c.owner)
+  for (const c of generated) {
+    // the first earlier generated claim of this unit from another owner
+    let first: UnitClaim | undefined
+    for (const o of generatedOf.get(c.unit)!) {
+      if (o === c) break
+      if (o.owner !== c.owner) {
+        first = o
+        break
+      }
+    }
     // two nested entries of one name are reported at the name already
-    if (first && /^\/nested\/\d+\/name$/.test(first.pointer) && /^\/nested\/\d+\/name$/.test(c.pointer)) return
+    if (first && /^\/nested\/\d+\/name$/.test(first.pointer) && /^\/nested\/\d+\/name$/.test(c.pointer)) continue
     if (first) {
       report(first.fromContent || c.fromContent, { code: 'CONFLICT', message: `${c.what} makes ${c.unit}, which ${first.what} makes too (${first.pointer}): systemd would load only one of them`, pointer: c.pointer })
-      return
+      continue
     }
     const owner = takenBy(c.unit)
     if (owner) report(c.fromContent, { code: 'CONFLICT', message: `${c.what} makes ${c.unit}, a unit QM already has: ${owner.by}; name it otherwise`, pointer: c.pointer })
-  })
+  }
   // a unit file or link of the same name hides the generated unit (/etc/systemd/system comes before the generator's output)
   for (const f of claims.filter((c) => c.kind === 'file')) {
-    const g = generated.find((c) => c.unit === f.unit)
+    const g = generatedOf.get(f.unit)?.[0]
     if (g) report(true, { code: 'CONFLICT', message: `${f.what} is a unit file named ${f.unit}, which ${g.what} generates (${g.pointer}): one hides the other (a unit in /etc/systemd/system comes before the generator's), and its checks would not apply; set it there`, pointer: f.pointer })
   }
   // the same unit under two names: its group (own name) when it is an alias
-  const groupOf = (unit: string) => claims.find((c) => c.unit === unit)?.group ?? unit
+  const groupOf = (unit: string) => claimsOf.get(unit)?.[0]?.group ?? unit
   const same = (off: string, on: string) => reaches(off, on) || reaches(groupOf(off), groupOf(on)) || groupOf(off) === groupOf(on)
+  const offs = states.filter((s) => s.state !== 'enabled')
   for (const on of states.filter((s) => s.state === 'enabled')) {
-    for (const off of states.filter((s) => s.state !== 'enabled' && same(s.unit, on.unit))) {
+    for (const off of offs.filter((s) => same(s.unit, on.unit))) {
       const as = off.unit === on.unit ? '' : ` (${off.what} reaches ${on.unit}${templateOf(on.unit) === off.unit ? ', its template' : groupOf(off.unit) === groupOf(on.unit) ? ', the same unit' : ''})`
       const pointer = on.owner ? off.pointer : on.pointer
       const message = on.owner
@@ -186,7 +206,11 @@ export function unitChecks(config: QmConfig, content?: ContentUnits): Check[] {
   }
   // a generated unit is enabled by its Quadlet's [Install] (nested enabled), not by systemctl
   for (const on of states.filter((s) => s.state === 'enabled' && !s.owner && s.pointer.startsWith('/content/systemd/'))) {
-    const g = generated.find((c) => c.unit === on.unit || reaches(c.unit, on.unit))
+    // the first generated claim that reaches it: of its own name or of its template
+    const template = templateOf(on.unit)
+    const own = generatedOf.get(on.unit)?.[0]
+    const of = template === undefined ? undefined : generatedOf.get(template)?.[0]
+    const g = own && of ? (generated.indexOf(own) < generated.indexOf(of) ? own : of) : (own ?? of)
     if (g) report(g.fromContent, { code: 'CONFLICT', message: `${on.what} is ${g.unit}, generated from ${g.what} at boot: start it with ${g.pointer.startsWith('/nested/') ? 'nested enabled: true' : '[Install] WantedBy='}`, pointer: on.pointer })
   }
   return out

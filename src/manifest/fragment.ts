@@ -84,13 +84,22 @@ function dedupe(values: Json[]): Json[] {
 
 function mergeInputs(all: Record<string, Input>[]): Record<string, Input> {
   const out: Record<string, Input> = {}
+  // the references merged so far under each name, so each merge costs its own length, not the total's
+  const seen = new Map<string, Set<string>>()
   for (const inputs of all) {
     for (const [name, input] of Object.entries(inputs)) {
       const have = out[name]
       if (!have) {
         out[name] = { ...input, references: structuredClone(input.references) }
       } else if (Array.isArray(have.references) && Array.isArray(input.references) && have.type === input.type) {
-        have.references = [...new Set([...have.references, ...input.references])]
+        let refs = seen.get(name)
+        if (!refs) {
+          refs = new Set(have.references)
+          seen.set(name, refs)
+          have.references = [...refs]
+        }
+        const into = have.references as string[]
+        for (const r of input.references) if (!refs.has(r)) (refs.add(r), into.push(r))
       } else if (JSON.stringify(have) !== JSON.stringify(input)) {
         throw new Error(`input ${name} given twice with different content`)
       }

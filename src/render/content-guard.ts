@@ -60,9 +60,11 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
   const hits = (path: string, g: Generated) => (g.kind === 'tree' ? under(path, g.path) : path === g.path)
   const by = (g: Generated) => `${g.path} is generated from ${g.key}: set it there`
 
-  const files = resolved.addFiles.map((f) => ({ spec: f, pointer: pointerOf(config, f.path) }))
+  const pointerOf = addFilePointers(config)
+  const files = resolved.addFiles.map((f) => ({ spec: f, pointer: pointerOf(f.path) }))
+  const firstHit = generatedHits(generated)
   for (const { spec, pointer } of files) {
-    const g = generated.find((g) => hits(spec.path, g))
+    const g = firstHit(spec.path)
     if (g) conflict(pointer, by(g))
   }
   c.make_dirs.forEach((d, i) => {
@@ -205,10 +207,49 @@ function contentUnits(config: QmConfig, files: { spec: { path: string }; pointer
 
 const text = (f: { content: string | Uint8Array }) => (typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'))
 
-/** The add_files entry that places `path` (a glob's destination directory holds its matches). */
-function pointerOf(config: QmConfig, path: string): string {
-  const i = config.content.add_files.findIndex((f) => (f.source_glob === undefined ? f.path === path : isAncestor(f.path.replace(/\/+$/, ''), path)))
-  return i < 0 ? '/content/add_files' : `/content/add_files/${i}/${config.content.add_files[i]!.source_glob === undefined ? 'path' : 'source_glob'}`
+/**
+ * The pointer of the add_files entry that places a path (the first: a glob's destination directory holds its
+ * matches), from an index made once, so that every file of a large config is not a scan of all the others.
+ */
+function addFilePointers(config: QmConfig): (path: string) => string {
+  const exact = new Map<string, number>()
+  const globs: { i: number; dir: string }[] = []
+  config.content.add_files.forEach((f, i) => {
+    if (f.source_glob !== undefined) globs.push({ i, dir: f.path.replace(/\/+$/, '') })
+    else if (!exact.has(f.path)) exact.set(f.path, i)
+  })
+  return (path) => {
+    let i = exact.get(path) ?? -1
+    for (const g of globs) {
+      if (i >= 0 && g.i > i) break
+      if (isAncestor(g.dir, path)) {
+        i = g.i
+        break
+      }
+    }
+    return i < 0 ? '/content/add_files' : `/content/add_files/${i}/${config.content.add_files[i]!.source_glob === undefined ? 'path' : 'source_glob'}`
+  }
+}
+
+/** The first generated path a path is (or lies under, for a tree), from an index of the generated files by path. */
+function generatedHits(generated: readonly Generated[]): (path: string) => Generated | undefined {
+  const files = new Map<string, number>()
+  const trees: number[] = []
+  generated.forEach((g, i) => {
+    if (g.kind === 'tree') trees.push(i)
+    else if (!files.has(g.path)) files.set(g.path, i)
+  })
+  return (path) => {
+    let i = files.get(path) ?? -1
+    for (const t of trees) {
+      if (i >= 0 && t > i) break
+      if (under(path, generated[t]!.path)) {
+        i = t
+        break
+      }
+    }
+    return i < 0 ? undefined : generated[i]
+  }
 }
 
 /** Flattened `table.key` names of a TOML document. */
