@@ -142,6 +142,12 @@ export class IndexBuilder implements MemberSink {
     this.keepBody(this.current, data)
   }
 
+  cut(m: Member): void {
+    const path = normaliseName(m.name)
+    if (typeof path !== 'string' || !this.entries.has(path) || m.type !== 'file') return
+    this.problem({ path, message: `the archive ends inside its content (${m.dataSize} bytes claimed); not read`, unread: true })
+  }
+
   /**
    * Index the directories above `path` that no member has named so far, as tar creates them on extraction
    * (0755, owned by root): an archive made with `tar -cf x.tar path/to/file` has no directory members, and the

@@ -51,7 +51,7 @@ export function readDirectory(root: string, rootStat: Stats, builder: IndexBuild
       try {
         names = readdirSync(real)
       } catch (e) {
-        builder.problem({ path, message: `cannot list the directory: ${(e as Error).message}` })
+        builder.problem({ path, message: `cannot list the directory: ${(e as Error).message}`, unread: true })
         return
       }
       names.sort(byteOrder)

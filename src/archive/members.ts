@@ -56,16 +56,23 @@ export interface MemberSink {
   body(m: Member, data: Uint8Array): void
   /** True when nothing later in the archive matters, so the driver can stop. */
   done?(): boolean
+  /** The archive ends inside this member's data (after `member` was called for it): its content cannot be had. */
+  cut?(m: Member): void
 }
 
 /** A fault that ends the read: what went wrong, and where. The caller names the input. */
 export class TarFault extends Error {
   readonly offset: number
   readonly member: number
-  constructor(message: string, offset: number, member: number) {
+  /** The input ends too soon (inside a header, member data, or the gzip stream): what came before is sound. */
+  readonly truncated: boolean
+  /** What the input was found to be, when the fault came after that was told (set by the stream reader). */
+  kind?: 'tar' | 'tar.gz'
+  constructor(message: string, offset: number, member: number, truncated = false) {
     super(message)
     this.offset = offset
     this.member = member
+    this.truncated = truncated
   }
 }
 

@@ -28,6 +28,17 @@ const readAt = promisify(read)
  */
 export async function readTree(input: string, options: ReadOptions): Promise<TreeIndex> {
   const builder = new IndexBuilder(options)
+  try {
+    return await readInto(builder, input, options)
+  } catch (e) {
+    if (!(options.partial && e instanceof TarFault && e.truncated)) throw e
+    // what came before the cut is sound: index it, and say where and why the rest is missing
+    builder.problem({ message: `${e.message}, at byte ${e.offset} / member ${e.member}`, truncated: true })
+    return finish(builder, e.kind ?? 'tar', 'the archive is cut short')
+  }
+}
+
+async function readInto(builder: IndexBuilder, input: string, options: ReadOptions): Promise<TreeIndex> {
   const maxBytes = options.maxStreamBytes ?? DEFAULTS.maxStreamBytes
   const note = builder.problem.bind(builder)
   const silent = () => {}
@@ -72,7 +83,12 @@ export async function readTree(input: string, options: ReadOptions): Promise<Tre
         }
         return finish(builder, 'tar.gz')
       }
-      readSeekable(fd, size, builder, note)
+      try {
+        readSeekable(fd, size, builder, note)
+      } catch (e) {
+        if (e instanceof TarFault) e.kind = 'tar'
+        throw e
+      }
       if (builder.pending.length > 0) {
         const links = new LinkTargets(builder)
         readSeekable(fd, size, links, silent)
@@ -83,7 +99,7 @@ export async function readTree(input: string, options: ReadOptions): Promise<Tre
       closeSync(fd)
     }
   } catch (e) {
-    throw asQmError(e, input)
+    throw options.partial && e instanceof TarFault && e.truncated ? e : asQmError(e, input)
   }
 }
 

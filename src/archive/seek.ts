@@ -28,7 +28,7 @@ export function readSeekable(fd: number, fileSize: number, sink: MemberSink, not
     let done = 0
     while (done < target.length) {
       const n = readSync(fd, target, done, target.length - done, at + done)
-      if (n === 0) throw new TarFault('the file ended while being read (was it changed?)', at + done, decoder.count + 1)
+      if (n === 0) throw new TarFault('the file ended while being read (was it changed?)', at + done, decoder.count + 1, true)
       done += n
     }
   }
@@ -53,7 +53,7 @@ export function readSeekable(fd: number, fileSize: number, sink: MemberSink, not
   }
   const claim = (at: number, n: number, what: string, member: number) => {
     if (at + n > fileSize) {
-      throw new TarFault(`${what} claims ${n} bytes but the archive has only ${fileSize - at} left`, at - BLOCK, member)
+      throw new TarFault(`${what} claims ${n} bytes but the archive has only ${fileSize - at} left`, at - BLOCK, member, true)
     }
   }
 
@@ -61,13 +61,13 @@ export function readSeekable(fd: number, fileSize: number, sink: MemberSink, not
   let pos = 0
   for (;;) {
     if (pos >= fileSize) {
-      if (pos > fileSize) throw new TarFault('truncated archive: the last member is cut short', fileSize, decoder.count)
+      if (pos > fileSize) throw new TarFault('truncated archive: the last member is cut short', fileSize, decoder.count, true)
       note({ message: 'the archive has no end-of-archive blocks; it may be truncated' })
       return
     }
     if (pos + BLOCK > fileSize) {
       if (pos === 0) throw new TarFault(notTar(buf, window(0, fileSize), fileSize), 0, 1)
-      throw new TarFault('truncated archive: a header is cut short', pos, decoder.count + 1)
+      throw new TarFault('truncated archive: a header is cut short', pos, decoder.count + 1, true)
     }
     const step = decoder.block(buf, window(pos, BLOCK), pos, words)
     pos += BLOCK
@@ -90,6 +90,11 @@ export function readSeekable(fd: number, fileSize: number, sink: MemberSink, not
         continue
       case 'member': {
         const m = step.member
+        if (pos + m.dataSize > fileSize) {
+          // indexed as the stream reader would have it, its content cut off
+          sink.member(m)
+          sink.cut?.(m)
+        }
         claim(pos, m.dataSize, 'member', m.index)
         if (sink.member(m)) sink.body(m, bytes(pos, m.dataSize))
         pos += padded(m.dataSize)

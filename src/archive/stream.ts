@@ -105,8 +105,15 @@ export class StreamParser {
       throw new TarFault(notTar(this.scratch, 0, this.scratchFill), 0, 1)
     } else {
       const where = this.state === 'data' ? 'inside member data' : 'inside a header'
-      throw new TarFault(`truncated archive: the input ends ${where}`, this.pos + this.scratchFill, member)
+      this.cutShort()
+      throw new TarFault(`truncated archive: the input ends ${where}`, this.pos + this.scratchFill, member, true)
     }
+  }
+
+  /** The input stops here: tell the sink whose data it cuts. */
+  cutShort(): void {
+    const { owner } = this
+    if (this.state === 'data' && owner !== undefined && owner !== 'meta') this.sink.cut?.(owner)
   }
 
   private header(block: Uint8Array, at: number, offset: number, words: Uint32Array | undefined): void {
@@ -194,7 +201,23 @@ export async function readTarStream(
     }
   }
 
-  if (!isGzip(Buffer.concat(head))) {
+  const kind = isGzip(Buffer.concat(head)) ? 'tar.gz' : 'tar'
+  try {
+    return await readKnown(kind, parser, chunks, head, replay)
+  } catch (e) {
+    if (e instanceof TarFault) e.kind = kind
+    throw e
+  }
+}
+
+async function readKnown(
+  kind: 'tar' | 'tar.gz',
+  parser: StreamParser,
+  chunks: AsyncIterator<Uint8Array>,
+  head: Uint8Array[],
+  replay: () => AsyncGenerator<Uint8Array>,
+): Promise<'tar' | 'tar.gz'> {
+  if (kind === 'tar') {
     // Straight off the iterator: an async generator in between costs more per chunk than parsing it.
     try {
       let ended = false
@@ -223,7 +246,11 @@ export async function readTarStream(
   } catch (e) {
     if (e instanceof TarFault) throw e
     const message = e instanceof Error ? e.message : String(e)
-    throw new TarFault(readFailed ? `cannot read: ${message}` : `corrupt gzip stream (${message})`, parser.pos, parser.member)
+    // zlib's Z_BUF_ERROR at the end of its input: the gzip stream is cut short, not corrupt inside
+    const cut = !readFailed && (e as NodeJS.ErrnoException | undefined)?.code === 'Z_BUF_ERROR'
+    if (cut) parser.cutShort()
+    const what = readFailed ? `cannot read: ${message}` : cut ? `truncated gzip stream (${message})` : `corrupt gzip stream (${message})`
+    throw new TarFault(what, parser.pos, parser.member, cut)
   } finally {
     compressed.destroy()
     gunzip.destroy()

@@ -42,6 +42,13 @@ export interface Entry {
 export interface Problem {
   path?: string
   message: string
+  /**
+   * `path` is indexed, but what it holds is not known: a directory that could not be listed, or the member the
+   * archive ends inside (a file with no body needs no flag: the missing body says it).
+   */
+  unread?: true
+  /** The archive ends here, cut short: nothing after this point was read (only with `partial`). */
+  truncated?: true
 }
 
 export interface TreeIndex {
@@ -70,6 +77,11 @@ export interface ReadOptions {
   maxEntries?: number
   /** Bytes read from a stream (decompressed tar, or standard input) before giving up. Default 64 GiB. */
   maxStreamBytes?: number
+  /**
+   * A truncated archive (it ends inside a header or member data, or its gzip stream is cut short) resolves
+   * with what was read before the cut and a `truncated` problem, instead of rejecting. Default false.
+   */
+  partial?: boolean
   /** Standard input, for `-`. The CLI passes process.stdin; nothing here touches `process`. */
   stdin?: () => AsyncIterable<Uint8Array>
 }

@@ -17,7 +17,7 @@ import type { QuadletModel } from './unit-model.ts'
 import { MAX_VAR_FILES } from './interest.ts'
 import { NESTED_RANGE_OWNER, rangeOf, reserved } from './subids.ts'
 import type { Finding, PathState, Report, Severity } from './report.ts'
-import type { TreeView } from './view.ts'
+import { unreadIn, type TreeView } from './view.ts'
 
 /** Everything the rules look at. */
 export interface Facts {
@@ -35,7 +35,9 @@ export interface Facts {
 
 /** Every finding, most severe first, then by id. */
 export function findings(facts: Facts): Finding[] {
-  const all = accepted(facts, [...archive(facts), ...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts), ...units(facts)])
+  const rules = [...placement(facts), ...quadlet(facts), ...isolation(facts), ...hostOom(facts), ...inside(facts), ...bluechi(facts), ...selinux(facts), ...subids(facts), ...units(facts)]
+  // last: the rules above record what they needed and could not read
+  const all = accepted(facts, [...archive(facts), ...rules])
   const out = notMaterialised(facts, all)
   const rank = (s: Severity) => ['error', 'warning', 'info'].indexOf(s)
   return out.sort((a, b) => rank(a.severity) - rank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -84,9 +86,24 @@ function notMaterialised(facts: Facts, all: Finding[]): Finding[] {
   return out
 }
 
-/** What the reader could not take from the input as it is. */
+/** Reader problems reported one by one; past this, one finding counts the rest. */
+const MAX_PROBLEM_FINDINGS = 50
+
+/**
+ * What could not be read, and why: nothing unreadable is taken as empty. An error for what the report needed
+ * (a unit, drop-in or config file whose content is missing, a directory that could not be listed, a link that
+ * leads nowhere) and for an archive cut short; a warning for anything else the reader left out.
+ */
 function archive({ host }: Facts): Finding[] {
   const out: Finding[] = []
+  const { problems } = host.index
+  const unread = unreadIn(host.index)
+  for (const u of unread) out.push(finding('read.unreadable', 'error', `cannot be read (${u.reason}): what it sets is unknown, and this report does not include it`, u.path))
+  for (const p of problems) if (p.truncated) out.push(finding('read.truncated', 'error', `the archive is cut short: ${p.message}; nothing after that point was read, so what it holds is missing from this report`))
+  const told = new Set(unread.map((u) => u.path))
+  const rest = problems.filter((p) => !p.truncated && !(p.path !== undefined && told.has(p.path)))
+  for (const p of rest.slice(0, MAX_PROBLEM_FINDINGS)) out.push(finding('read.problem', 'warning', p.message, p.path))
+  if (rest.length > MAX_PROBLEM_FINDINGS) out.push(finding('read.problem', 'warning', `${rest.length - MAX_PROBLEM_FINDINGS} more problems reading the input`))
   const implied = host.index.stats.impliedDirs ?? 0
   if (implied > 0) {
     out.push(

@@ -19,6 +19,26 @@ export interface TreeView {
   index: TreeIndex
 }
 
+/** A file or directory inspect needed and could not read: the tree path and why. */
+export interface Unread {
+  path: string
+  reason: string
+}
+
+/** What the views of an index were asked for and could not give, by tree path (filled as the models read). */
+const unreadOf = new WeakMap<TreeIndex, Map<string, string>>()
+
+/** Everything inspect needed from `index` and could not read, in path order. */
+export function unreadIn(index: TreeIndex): Unread[] {
+  return [...(unreadOf.get(index) ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** The reader's own words about `path` (why its content was not read), when it gave any. */
+function readerSays(index: TreeIndex, path: string): string | undefined {
+  const said = index.problems.filter((p) => p.path === path).map((p) => p.message)
+  return said.length > 0 ? said.join('; ') : undefined
+}
+
 /** Linux gives up after 40 links (ELOOP); so does the view. */
 const MAX_LINKS = 40
 
@@ -28,10 +48,20 @@ export type Mount = (path: string) => string
 /** A view of `index` from a namespace whose paths `mount` maps into the tree. */
 export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
   const children = childrenOf(index)
-  const resolve = (path: string): string | undefined => {
+  let unread = unreadOf.get(index)
+  if (!unread) unreadOf.set(index, (unread = new Map()))
+  const missed = (path: string, reason: string) => {
+    if (!unread.has(path)) unread.set(path, reason)
+  }
+  /**
+   * The tree path `path` leads to. `lastLink`: the tree path of the symlink that named the last component, when
+   * one did (a dangling link leads to a path with no entry); `loop`: the walk gave up (ELOOP).
+   */
+  const walk = (path: string): { real: string | undefined; lastLink?: string; loop?: true } => {
     let links = 0
     const pending = path.split('/').filter((p) => p !== '' && p !== '.')
     let at = '/'
+    let lastLink: string | undefined
     while (pending.length > 0) {
       const part = pending.shift()!
       if (part === '..') {
@@ -41,25 +71,42 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
       const next = at === '/' ? `/${part}` : `${at}/${part}`
       const e = index.entries.get(mount(next))
       if (e?.type === 'symlink' && e.target !== undefined) {
-        if (++links > MAX_LINKS) return undefined
+        if (++links > MAX_LINKS) return { real: undefined, lastLink: mount(next), loop: true }
         // read inside the namespace: absolute targets start at its root, '..' stops there
-        pending.unshift(...e.target.split('/').filter((p) => p !== '' && p !== '.'))
+        const target = e.target.split('/').filter((p) => p !== '' && p !== '.')
+        pending.unshift(...target)
         if (e.target.startsWith('/')) at = '/'
+        // this link names the last component when nothing of the path follows its target
+        if (pending.length === target.length) lastLink = mount(next)
         continue
       }
       at = next
     }
     const real = mount(at)
     const e = index.entries.get(real)
-    return e?.type === 'hardlink' && e.target !== undefined ? e.target : real
+    return { real: e?.type === 'hardlink' && e.target !== undefined ? e.target : real, ...(lastLink ? { lastLink } : {}) }
   }
+  const resolve = (path: string): string | undefined => walk(path).real
   const entry = (path: string) => {
     const real = resolve(path)
     return real === undefined ? undefined : index.entries.get(real)
   }
+  /** The body at `path`; when something there cannot be read (not merely absent), why is recorded. */
   const read = (path: string) => {
-    const real = resolve(path)
-    return real === undefined ? undefined : index.bodies.get(real)
+    const { real, lastLink, loop } = walk(path)
+    if (loop) {
+      missed(lastLink!, 'too many levels of symbolic links (a loop): its target cannot be read')
+      return undefined
+    }
+    const body = real === undefined ? undefined : index.bodies.get(real)
+    if (body !== undefined || real === undefined) return body
+    const e = index.entries.get(real)
+    if (!e) {
+      if (lastLink) missed(lastLink, `dangling symbolic link: its target ${real} is not in the tree`)
+    } else if (e.type === 'file' || e.type === 'hardlink') {
+      missed(real, readerSays(index, real) ?? (e.type === 'hardlink' ? `content of this hard link (to ${e.target}) not read` : 'content not read'))
+    }
+    return undefined
   }
   return {
     index,
@@ -71,6 +118,8 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     list: (dir) => {
       const real = resolve(dir)
       if (real === undefined || (real !== '/' && index.entries.get(real)?.type !== 'dir')) return undefined
+      const unlisted = index.problems.find((p) => p.path === real && p.unread)
+      if (unlisted) missed(real, unlisted.message)
       return children.get(real) ?? []
     },
     read,

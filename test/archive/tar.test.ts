@@ -430,3 +430,48 @@ Tar.run()
 Links.run()
 Writer.run()
 Ends.run()
+
+const Partial = suite('readTree: partial, on an archive cut short')
+
+Partial('what came before is indexed; the member cut is kept with no content, marked unread; where it ends is a truncated problem', async () => {
+  const whole = tar(file('etc/a.conf', 'A'), file('etc/b.conf', 'B'.repeat(3000)), file('etc/c.conf', 'C'))
+  const cut = whole.subarray(0, 512 + 512 + 512 + 1024) // a.conf, then b.conf's header and 1024 of its 3000 bytes
+  for (const via of VIAS) {
+    await readVia(via, cut, { interest: ALL_BODIES }).then(
+      () => assert.unreachable(`${via}: without partial, a truncated archive is an error`),
+      (e) => assert.is((e as QmError).code, 'TAR_READ', via),
+    )
+    const index = await readVia(via, cut, { interest: ALL_BODIES, partial: true })
+    assert.is(index.kind, via.includes('gzip') ? 'tar.gz' : 'tar', via)
+    assert.equal([...index.entries.keys()], ['/etc', '/etc/a.conf', '/etc/b.conf'], via)
+    assert.is(text(index.bodies.get('/etc/a.conf')), 'A', via)
+    assert.not.ok(index.bodies.has('/etc/b.conf'), `${via}: no partial content`)
+    const unread = index.problems.find((p) => p.unread)
+    assert.equal([unread?.path, unread?.message], ['/etc/b.conf', 'the archive ends inside its content (3000 bytes claimed); not read'], via)
+    assert.match(index.problems.find((p) => p.truncated)?.message ?? '', /^(member claims 3000 bytes but the archive has only 1024 left|truncated archive: the input ends inside member data), at byte \d+ \/ member 2$/, via)
+  }
+})
+
+Partial('a gzip stream cut short is a truncation too; a corrupt one stays an error', async () => {
+  const { randomBytes } = await import('node:crypto')
+  const archive = gzipSync(tar(file('etc/a.conf', 'A'), file('etc/noise', randomBytes(600_000))))
+  const { dir, remove } = tempDir()
+  try {
+    const path = join(dir, 'cut.tar.gz')
+    writeFileSync(path, archive.subarray(0, archive.length - 5000))
+    const index = await readTree(path, { interest: ALL_BODIES, partial: true })
+    assert.is(text(index.bodies.get('/etc/a.conf')), 'A')
+    assert.match(index.problems.find((p) => p.truncated)?.message ?? '', /^truncated gzip stream \(unexpected end of file\), at byte \d+ \/ member 2$/)
+    const corrupt = archive.slice()
+    for (let i = 40; i < 200; i++) corrupt[i]! ^= 0x5a
+    writeFileSync(path, corrupt)
+    await readTree(path, { interest: ALL_BODIES, partial: true }).then(
+      () => assert.unreachable('a corrupt stream is not read partially'),
+      (e) => assert.match((e as QmError).message, /corrupt gzip stream/),
+    )
+  } finally {
+    remove()
+  }
+})
+
+Partial.run()

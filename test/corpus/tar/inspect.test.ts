@@ -23,6 +23,11 @@ async function inspects(archive: CorpusArchive) {
   if (archive.expect === 'index') {
     assert.ok(doc.findings, `${archive.name}: a report`)
     assert.is(code, 1, `${archive.name}: no QM in it, so findings fail it`)
+  } else if (archive.truncated) {
+    // cut short: reported as far as it goes, and where it ends is an error finding
+    const truncated = (doc.findings as { id: string; message: string }[] | undefined)?.find((f) => f.id === 'read.truncated')
+    assert.is(code, 1, archive.name)
+    assert.match(truncated?.message.replace(/^the archive is cut short: /, '').replace(/; nothing after that point.*$/, '') ?? '', archive.expect, archive.name)
   } else {
     assert.is(code, 1, archive.name)
     assert.is(doc.errors?.[0]?.code, 'TAR_READ', archive.name)
