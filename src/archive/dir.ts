@@ -8,6 +8,13 @@ import type { EntryType, Entry } from './types.ts'
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
+/** A system error in words, without the build machine's path (the entry's path goes with the problem). */
+const WHY: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', ENOENT: 'no such file or directory', ELOOP: 'too many levels of symbolic links', EIO: 'input/output error' }
+function why(e: unknown): string {
+  const { code, message } = e as NodeJS.ErrnoException
+  return (code && WHY[code]) ?? (code ? `${code}` : String(message ?? e))
+}
+
 function typeOf(st: Stats): EntryType {
   if (st.isFile()) return 'file'
   if (st.isDirectory()) return 'dir'
@@ -41,7 +48,7 @@ export function readDirectory(root: string, rootStat: Stats, builder: IndexBuild
         try {
           entry.target = readlinkSync(real)
         } catch (e) {
-          builder.problem({ path, message: `cannot read the link: ${(e as Error).message}` })
+          builder.problem({ path, message: `cannot read the link: ${why(e)}` })
         }
       }
       if (builder.keep(entry, interest)) readBody(real, path, st, builder)
@@ -51,7 +58,7 @@ export function readDirectory(root: string, rootStat: Stats, builder: IndexBuild
       try {
         names = readdirSync(real)
       } catch (e) {
-        builder.problem({ path, message: `cannot list the directory: ${(e as Error).message}`, unread: true })
+        builder.problem({ path, message: `cannot list the directory: ${why(e)}`, unread: true })
         return
       }
       names.sort(byteOrder)
@@ -68,7 +75,7 @@ export function readDirectory(root: string, rootStat: Stats, builder: IndexBuild
     try {
       st = lstatSync(root + path)
     } catch (e) {
-      builder.problem({ path, message: `cannot read: ${(e as Error).message}` })
+      builder.problem({ path, message: `cannot read: ${why(e)}` })
       continue
     }
     visit(path, st)
@@ -98,7 +105,7 @@ function readBody(real: string, path: string, st: Stats, builder: IndexBuilder):
     if (done < body.length) builder.problem({ path, message: 'shrank while being read; content not read' })
     else builder.keepBody(path, body)
   } catch (e) {
-    builder.problem({ path, message: `cannot read: ${(e as Error).message}` })
+    builder.problem({ path, message: `cannot read: ${why(e)}` })
   } finally {
     if (fd !== undefined) closeSync(fd)
   }

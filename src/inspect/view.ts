@@ -57,7 +57,7 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
    * The tree path `path` leads to. `lastLink`: the tree path of the symlink that named the last component, when
    * one did (a dangling link leads to a path with no entry); `loop`: the walk gave up (ELOOP).
    */
-  const walk = (path: string): { real: string | undefined; lastLink?: string; loop?: true } => {
+  const walk = (path: string): { real: string | undefined; lastLink?: string; loop?: true; hardlink?: string } => {
     let links = 0
     const pending = path.split('/').filter((p) => p !== '' && p !== '.')
     let at = '/'
@@ -84,7 +84,8 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     }
     const real = mount(at)
     const e = index.entries.get(real)
-    return { real: e?.type === 'hardlink' && e.target !== undefined ? e.target : real, ...(lastLink ? { lastLink } : {}) }
+    if (e?.type === 'hardlink' && e.target !== undefined) return { real: e.target, hardlink: real }
+    return { real, ...(lastLink ? { lastLink } : {}) }
   }
   const resolve = (path: string): string | undefined => walk(path).real
   const entry = (path: string) => {
@@ -93,13 +94,17 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
   }
   /** The body at `path`; when something there cannot be read (not merely absent), why is recorded. */
   const read = (path: string) => {
-    const { real, lastLink, loop } = walk(path)
+    const { real, lastLink, loop, hardlink } = walk(path)
     if (loop) {
       missed(lastLink!, 'too many levels of symbolic links (a loop): its target cannot be read')
       return undefined
     }
-    const body = real === undefined ? undefined : index.bodies.get(real)
+    const body = real === undefined ? undefined : (index.bodies.get(real) ?? (hardlink === undefined ? undefined : index.bodies.get(hardlink)))
     if (body !== undefined || real === undefined) return body
+    if (hardlink !== undefined) {
+      missed(hardlink, readerSays(index, hardlink) ?? `content of this hard link (to ${real}) not read`)
+      return undefined
+    }
     const e = index.entries.get(real)
     if (!e) {
       if (lastLink) missed(lastLink, `dangling symbolic link: its target ${real} is not in the tree`)
