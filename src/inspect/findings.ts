@@ -17,7 +17,7 @@ import type { QuadletModel } from './unit-model.ts'
 import { MAX_VAR_FILES } from './interest.ts'
 import { NESTED_RANGE_OWNER, rangeOf, reserved } from './subids.ts'
 import type { Finding, PathState, Report, Severity } from './report.ts'
-import { unreadIn, type TreeView } from './view.ts'
+import { loads, unreadIn, type TreeView } from './view.ts'
 
 /** Everything the rules look at. */
 export interface Facts {
@@ -290,7 +290,7 @@ function hostOom({ report, host }: Facts): Finding[] {
   const files = ['/usr/lib/systemd/system.conf.d', '/etc/systemd/system.conf.d']
     .flatMap((d) => (host.list(d) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${n}`))
     .sort((a, b) => (a.split('/').at(-1)! < b.split('/').at(-1)! ? -1 : 1))
-  const manager = mergeUnits(['/etc/systemd/system.conf', ...files].filter((f) => host.exists(f)).map((f) => parseUnit(host.text(f) ?? '', f, 'systemd')))
+  const manager = mergeUnits(['/etc/systemd/system.conf', ...files].filter((f) => loads(host, f)).map((f) => parseUnit(host.text(f) ?? '', f, 'systemd')))
   const value = manager.get('Manager', 'DefaultOOMScoreAdjust')
   if (value !== undefined && Number(value) < 0) return []
   return [

@@ -17,7 +17,7 @@ const MAIN_SECTION: Readonly<Record<string, string>> = {
 
 const isQuadletFile = (name: string) => name.lastIndexOf('.') > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(name.lastIndexOf('.') + 1))
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
-import type { TreeView } from './view.ts'
+import { loads, type TreeView } from './view.ts'
 
 type Toml = Record<string, unknown>
 
@@ -50,7 +50,7 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
     try {
       return parseToml(text) as Toml
     } catch (e) {
-      unreadable.push({ file: qm.resolve(path)!, message: (e as Error).message.split('\n')[0]! })
+      unreadable.push({ file: qm.where(path), message: (e as Error).message.split('\n')[0]! })
       return undefined
     }
   }
@@ -61,15 +61,15 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
     for (const name of qm.list(dir) ?? []) if (name.endsWith('.conf')) dropins.set(name, `${dir}/${name}`)
   }
   const confFiles = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', ...[...dropins.keys()].sort().map((n) => dropins.get(n)!)].filter((p) =>
-    qm.exists(p),
+    loads(qm, p),
   )
   let oomScoreAdj: Sourced | undefined
   const confDocs: InsideModel['confDocs'] = []
   for (const path of confFiles) {
     const doc = toml(path)
-    if (doc) confDocs.push({ file: qm.resolve(path)!, doc })
+    if (doc) confDocs.push({ file: qm.where(path), doc })
     const value = (doc?.containers as Toml | undefined)?.oom_score_adj
-    if (value !== undefined) oomScoreAdj = { value: String(value), file: qm.resolve(path)!, ...lineOf(qm.text(path)!, 'oom_score_adj') }
+    if (value !== undefined) oomScoreAdj = { value: String(value), file: qm.where(path), ...lineOf(qm.text(path)!, 'oom_score_adj') }
   }
 
   // storage.conf: containers/storage reads the first that exists
@@ -88,9 +88,9 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
     // a store counts when its directory or its image list is in the index
     missingStores: imageStores.filter((s) => qm.list(s) === undefined && qm.read(`${s}/overlay-images/images.json`) === undefined),
     report: {
-      containersConf: { files: confFiles.map((p) => qm.resolve(p)!), ...(oomScoreAdj ? { oomScoreAdj } : {}) },
+      containersConf: { files: confFiles.map((p) => qm.where(p)), ...(oomScoreAdj ? { oomScoreAdj } : {}) },
       storage: {
-        ...(storagePath ? { file: qm.resolve(storagePath)! } : {}),
+        ...(storagePath ? { file: qm.where(storagePath) } : {}),
         imageStores,
         ...(typeof storage?.transient_store === 'boolean' ? { transientStore: storage.transient_store } : {}),
       },
@@ -113,7 +113,7 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
   try {
     return (JSON.parse(text) as { names?: string[] }[]).flatMap((i) => i.names ?? [])
   } catch (e) {
-    unreadable.push({ file: qm.resolve(path)!, message: (e as Error).message })
+    unreadable.push({ file: qm.where(path), message: (e as Error).message })
     return []
   }
 }
@@ -130,11 +130,11 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   )
   for (const name of [...others].sort()) {
     const found = find(name)
-    units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet')) })
+    units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet')) })
   }
   const out = [...names].sort().map((name) => {
     const found = find(name)
-    const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'quadlet'))
+    const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet'))
     const unit = mergeUnits(files)
     units.push({ name: name.replace(/\.container$/, ''), files })
     // Image= and Pull= as this podman's Quadlet unquotes them; OOMScoreAdjust= as systemd takes it (no unquoting)
@@ -148,10 +148,10 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const volumeItems = volumes === undefined ? [] : volumes.kind === 'scalar' ? [volumes.value] : volumes.items
     // the rootfs's own copy under /etc is hidden at runtime by the /etc/qm mount
     const hidden = found.unit!.startsWith('/etc/') ? `${QM.rootfs}${found.unit}` : undefined
-    const shadowed = [...found.shadowed.map((p) => qm.resolve(p)!), ...(hidden && qm.index.entries.has(hidden) ? [hidden] : [])]
+    const shadowed = [...found.shadowed.map((p) => qm.where(p)), ...(hidden && qm.index.entries.has(hidden) ? [hidden] : [])]
     return {
       name: name.replace(/\.container$/, ''),
-      file: qm.resolve(found.unit!)!,
+      file: qm.where(found.unit!),
       shadowed,
       ...(image ? { image: sourced(image), imageEmbedded: known.has(normaliseImageRef(image.value)) } : {}),
       ...(pull ? { pull } : {}),

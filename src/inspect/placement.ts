@@ -15,7 +15,7 @@ export function placementModel(host: TreeView, qm: TreeView): Report['placement'
   }
   const found = (...paths: string[]) => {
     const path = paths.find((p) => qm.entry(p)?.type === 'file')
-    return path === undefined ? {} : { path: qm.resolve(path)! }
+    return path === undefined ? {} : { path: qm.where(path) }
   }
   const init = found('/sbin/init', '/usr/sbin/init').path
   const systemd = found('/usr/lib/systemd/systemd').path

@@ -8,6 +8,8 @@ import type { Entry, TreeIndex } from '../archive/types.ts'
 export interface TreeView {
   /** the tree path of namespace path `path`, every symlink followed; undefined if it leads nowhere */
   resolve(path: string): string | undefined
+  /** where `path` is in the tree: what it resolves to, or, for a link that leads nowhere, the link itself */
+  where(path: string): string
   /** the entry `path` leads to (links followed) */
   entry(path: string): Entry | undefined
   /** names in directory `dir`, or undefined when it is not an indexed directory */
@@ -38,6 +40,9 @@ function readerSays(index: TreeIndex, path: string): string | undefined {
   const said = index.problems.filter((p) => p.path === path).map((p) => p.message)
   return said.length > 0 ? said.join('; ') : undefined
 }
+
+/** A file a reader would load: it exists, or it cannot be read (a dangling link, say), which the view records. */
+export const loads = (view: TreeView, path: string): boolean => view.text(path) !== undefined || view.exists(path)
 
 /** Linux gives up after 40 links (ELOOP); so does the view. */
 const MAX_LINKS = 40
@@ -118,6 +123,12 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     resolve: (path) => {
       const real = resolve(path)
       return real !== undefined && (real === '/' || index.entries.has(real)) ? real : undefined
+    },
+    where: (path) => {
+      const real = resolve(path)
+      if (real !== undefined && (real === '/' || index.entries.has(real))) return real
+      const dir = resolve(posix.dirname(path))
+      return dir === undefined ? mount(path) : posix.join(dir, posix.basename(path))
     },
     entry,
     list: (dir) => {

@@ -268,6 +268,15 @@ export function classFCases(base: { tree: () => Promise<Tree>; members: Member[]
     tarCase('9f-34-qm-container-linked-to-a-directory-that-is-missing', 'unreadable', { change: [symlink(QM.quadlet, '../../../lib/qm/shipped/qm.container')] }, (r) => {
       has(r, 'read.unreadable', /dangling symbolic link/, QM.quadlet)
     }),
+    tarCase('9f-35-bluechi-dropin-dangling-link', 'unreadable', { change: [symlink(`${QM.etc}/bluechi/agent.conf.d/50-site.conf`, '/usr/share/bluechi/gone.conf')] }, (r) => {
+      has(r, 'read.unreadable', /dangling symbolic link: its target \/usr\/lib\/qm\/rootfs\/usr\/share\/bluechi\/gone.conf is not in the tree/, `${QM.etc}/bluechi/agent.conf.d/50-site.conf`)
+    }),
+    tarCase('9f-36-nested-volume-quadlet-dangling-link', 'unreadable', { change: [symlink(`${NESTED}/data.volume`, 'data.volume.real')] }, (r) => {
+      has(r, 'read.unreadable', /dangling symbolic link/, `${NESTED}/data.volume`)
+    }),
+    tarCase('9f-37-containers-conf-dropin-link-loop', 'unreadable', { change: [symlink(`${QM.etc}/containers/containers.conf.d/50-loop.conf`, '50-loop.conf')] }, (r) => {
+      has(r, 'read.unreadable', /too many levels of symbolic links/, `${QM.etc}/containers/containers.conf.d/50-loop.conf`)
+    }),
 
     // ---- quoted: values as Quadlet (per release) and systemd read them -------------------------------------
     tarCase('9f-41-label-disable-quoted', 'quoted', { change: [dropin('91-q.conf', '[Container]\nSecurityLabelDisable="true"\n')] }, (r) => has(r, 'selinux.label_disable')),
