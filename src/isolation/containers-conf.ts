@@ -30,7 +30,7 @@ def(`containers.apparmor_profile containers.base_hosts_file containers.cgroups c
   containers.default_sysctls containers.default_ulimits containers.dns_options containers.dns_searches containers.dns_servers
   containers.env_host containers.host_containers_internal_ip containers.http_proxy containers.init containers.interface_name
   containers.keyring containers.label_users containers.log_driver containers.log_path containers.log_size_max containers.log_tag
-  containers.no_hosts containers.oom_score_adj containers.pids_limit containers.prepare_volume_on_create containers.read_only
+  containers.no_hosts containers.pids_limit containers.prepare_volume_on_create containers.read_only
   containers.shm_size containers.tz containers.umask containers.userns_size
   engine.add_compression engine.cgroup_manager engine.compat_api_enforce_docker_hub engine.compose_providers engine.compose_warning_logs
   engine.compression_format engine.compression_level engine.database_backend engine.detach_keys engine.enable_port_reservation
@@ -42,6 +42,8 @@ def(`containers.apparmor_profile containers.base_hosts_file containers.cgroups c
   network.network_backend network.firewall_driver network.default_network network.default_subnet network.default_subnet_pools
   network.default_rootless_network_cmd network.network_config_dir network.dns_bind_port network.pasta_options`, ok)
 def('containers.env engine.env', containersEnv)
+def('containers.oom_score_adj', (v, c, d) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= c.qmScore ? [] : [unsafe('oom.containers_below_qm', `${d} < QM's ${c.qmScore}`)])
 // the machine, farm and podmansh tables configure other commands, not the containers QM runs
 def('machine farms podmansh', ok)
 def('containers.netns', (v, c, d) => namespace('network')(String(v), c, d))
