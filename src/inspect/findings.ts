@@ -6,6 +6,7 @@ import { classifyQuadletEntries, serviceEnvironment } from '../isolation/quadlet
 import { classifyContainersConfKey, containersConfEntries } from '../isolation/containers-conf.ts'
 import { classifyProfile, PROFILE_IDS, seccompPathId } from '../isolation/seccomp.ts'
 import { IN_QM, QM } from '../qm/paths.ts'
+import { takenBy } from '../isolation/units.ts'
 import { bindSource, notFromHost, volumeTarget } from '../qm/nested-mounts.ts'
 import { parsePublishPort } from '../config/ports.ts'
 import { normaliseImageRef } from '../config/derive.ts'
@@ -310,6 +311,13 @@ function inside({ report: r, inside: model, host, quadlet: q, qm }: Facts): Find
     out.push(finding('containers_conf.missing', 'warning', 'QM has no containers.conf: nested containers get podman\'s defaults (OOM score, network, subnet)'))
   }
   for (const u of model.unreadable) out.push(finding('config.unreadable', 'error', `cannot be parsed: ${u.message}`, u.file))
+  // a service name taken twice inside QM: by one of QM's own units, or by two Quadlets
+  model.services.forEach(({ service, file }, i) => {
+    const first = model.services.slice(0, i).find((o) => o.service === service)
+    const owner = takenBy(service)
+    if (first) out.push(finding('nested.unit_twice', 'error', `${file} generates ${service}, as ${first.file} does: systemd loads only one of them`, file))
+    else if (owner) out.push(finding('nested.unit_taken', 'error', `${file} generates ${service}, a unit QM already has: ${owner.by}`, file))
+  })
   // what a skipped skopeo stage would have filled is not materialised, not missing (notMaterialised says so once)
   const skipped = skippedImages({ report: r })
   for (const store of model.missingStores.filter((s) => !skipped.stores.has(s))) {

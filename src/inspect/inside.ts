@@ -31,6 +31,8 @@ export interface InsideModel {
   nestedUnits: { name: string; files: UnitFile[] }[]
   /** a file's text in QM's namespace (a seccomp profile a nested unit names) */
   text: (path: string) => string | undefined
+  /** the service each Quadlet in QM generates (ServiceName= as this podman reads it), with its file */
+  services: { service: string; file: string }[]
   /** every containers.conf file QM's podman reads, parsed, for the isolation policy */
   confDocs: { file: string; doc: Record<string, unknown> }[]
 }
@@ -80,9 +82,11 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
   const embeddedImages = [...imageStores, graphroot].flatMap((store) => imageNames(qm, store, unreadable))
 
   const nestedUnits: InsideModel['nestedUnits'] = []
+  const services: InsideModel['services'] = []
   return {
     unreadable,
     nestedUnits,
+    services,
     confDocs,
     text: (path) => qm.text(path),
     // a store counts when its directory or its image list is in the index
@@ -95,7 +99,7 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
         ...(typeof storage?.transient_store === 'boolean' ? { transientStore: storage.transient_store } : {}),
       },
       embeddedImages,
-      nested: nested(qm, embeddedImages, nestedUnits, unquote),
+      nested: nested(qm, embeddedImages, nestedUnits, unquote, services),
     },
   }
 }
@@ -119,7 +123,7 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 }
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
-function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote): NestedQuadlet[] {
+function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote, services: InsideModel['services']): NestedQuadlet[] {
   const list = (dir: string) => qm.list(dir)
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
@@ -167,6 +171,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const renamed = merged.get(MAIN_SECTION[ext] ?? 'Container', 'ServiceName')
     const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
     if (!service) continue
+    services.push({ service, file: u.files[0]!.file })
     const dropins = SYSTEM_UNIT_DIRS.flatMap((d) => dropinDirNames(service).flatMap((dir) => (list(`${d}/${dir}`) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${dir}/${n}`)))
     if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'systemd')) })
   }

@@ -112,4 +112,16 @@ Policy("systemd drop-ins of a nested unit's service in QM get its [Service] chec
   assert.equal(of(other), [])
 })
 
+Policy("a Quadlet in QM named like one of QM's own units, or like another Quadlet's service", async () => {
+  const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n`, { seed: await tinySeed() })
+  asInstalledByRpm(host)
+  const dir = `${QM.etc}/containers/systemd`
+  put(host, `${dir}/bluechi-agent.container`, '[Container]\nImage=x\nPull=always\n')
+  put(host, `${dir}/radio.container`, '[Container]\nImage=x\nPull=always\nServiceName=tuner\n')
+  put(host, `${dir}/tuner.kube`, '[Kube]\nYaml=/x.yaml\n')
+  put(host, `${dir}/data.volume`, '[Volume]\n')
+  const got = (await inspect(await tarFile(host))).findings.filter((f) => f.id.startsWith('nested.unit_')).map((f) => [f.id, f.file])
+  assert.equal(got.sort(), [['nested.unit_taken', `${dir}/bluechi-agent.container`], ['nested.unit_twice', `${dir}/radio.container`]])
+})
+
 Policy.run()
