@@ -300,6 +300,9 @@ export function classFCases(base: { tree: () => Promise<Tree>; members: Member[]
       assertThat(tuner?.image?.value === 'quay.io/x/tuner:1' && tuner.pull === 'never', 'Image= and Pull= unquoted', r)
       has(r, 'nested.image_not_embedded', /Pull=never: it cannot start/)
     }),
+    // list keys are not unquoted: Quadlet writes --network "\"host\"" (checked with 4.9.5 to 5.8.2), not host networking
+    tarCase('9f-59-network-quoted-host-is-not-host', 'quoted', { change: [dropin('91-q.conf', '[Container]\nNetwork="host"\n')] }, (r) => lacks(r, 'network.host')),
+    tarCase('9f-60-add-device-quoted-word', 'quoted', { change: [dropin('91-q.conf', '[Container]\nAddDevice="/dev/sda"\n')] }, (r) => has(r, 'device.host', /sda/)),
     tarCase('9f-58-qm-container-quoted-upstream-values', 'quoted', { change: [{ ...qmContainer, body: enc.encode(new TextDecoder().decode(qmContainer.body).replace('ReadOnly=true', 'ReadOnly="true"')) }] }, (r, ref) => {
       lacks(r, 'read_only.off')
       assertThat(JSON.stringify(r.units.host[0]?.execStart) === JSON.stringify(ref.units.host[0]?.execStart), 'the same podman command as unquoted', r)
