@@ -4,7 +4,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Report } from '../../../src/inspect/report.ts'
@@ -76,5 +76,17 @@ ClassF('the corpus covers each sub-class beyond the issue\'s examples', () => {
   assert.ok(counts.dirs >= 8 && counts.unreadable >= 10 && counts.quoted >= 12, JSON.stringify(counts))
 })
 
-ClassF.after(() => rmSync(work, { recursive: true, force: true }))
+/** Give back what the permission cases took away, so a user who is not root can remove it all. */
+function unlock(dir: string): void {
+  chmodSync(dir, 0o755)
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (lstatSync(path).isDirectory()) unlock(path)
+  }
+}
+
+ClassF.after(() => {
+  unlock(work)
+  rmSync(work, { recursive: true, force: true })
+})
 ClassF.run()

@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { readTree } from '../../../../src/archive/read-tree.ts'
-import type { TreeEntry } from '../../../../src/archive/types.ts'
+import type { Entry as TreeEntry } from '../../../../src/archive/types.ts'
 import type { Report } from '../../../../src/inspect/report.ts'
 import { QM } from '../../../../src/qm/paths.ts'
 import { treeToTar, writeTreeToDir } from '../../../../src/tree/export.ts'
@@ -131,7 +131,7 @@ export function layout(base: Member[], l: Layout = {}): Uint8Array {
   members.forEach((m, i) => {
     const bytes = memberBytes(m, spell(m.e.path, i) + (m.e.type === 'dir' ? '/' : ''))
     const size = bytes.reduce((n, b) => n + b.length, 0)
-    if (l.cutInside?.path === m.e.path) cutAt = length + size - pad(m.body ?? new Uint8Array()).length + l.cutInside.keep
+    if (l.cutInside && l.cutInside.path === m.e.path) cutAt = length + size - pad(m.body ?? new Uint8Array()).length + l.cutInside.keep
     parts.push(...bytes)
     length += size
   })
