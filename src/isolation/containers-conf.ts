@@ -14,7 +14,10 @@ type Value = unknown
 type Judge = (value: Value, ctx: RawContext, detail: string) => RawHit[]
 
 const unsafe = (id: UnsafeId, detail: string): RawHit => ({ kind: 'unsafe', id, detail })
-const list = (v: Value): string[] => (Array.isArray(v) ? v.map(String) : [String(v)])
+/** A value as text, whatever TOML made of it (smol-toml's tables have no prototype, so String() throws). */
+const text = (v: Value): string => (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? shown(v) : String(v))
+const shown = (v: Value): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v)
+const list = (v: Value): string[] => (Array.isArray(v) ? v.map(text) : [text(v)])
 const ok: Judge = () => []
 const unchecked = (why: string): Judge => (_v, _c, d) => [unsafe('raw.unchecked', `${d}: ${why}`)]
 const each = (f: (item: string, ctx: RawContext, detail: string) => RawHit[]): Judge => (v, ctx, d) => list(v).flatMap((i) => f(i, ctx, d))
@@ -46,15 +49,15 @@ def('containers.oom_score_adj', (v, c, d) =>
   typeof v === 'number' && Number.isInteger(v) && v >= c.qmScore ? [] : [unsafe('oom.containers_below_qm', `${d} < QM's ${c.qmScore}`)])
 // the machine, farm and podmansh tables configure other commands, not the containers QM runs
 def('machine farms podmansh', ok)
-def('containers.netns', (v, c, d) => namespace('network')(String(v), c, d))
-def('containers.pidns', (v, c, d) => namespace('pid')(String(v), c, d))
-def('containers.ipcns', (v, c, d) => namespace('ipc')(String(v), c, d))
-def('containers.utsns', (v, c, d) => namespace('uts')(String(v), c, d))
-def('containers.cgroupns', (v, c, d) => namespace('cgroup')(String(v), c, d))
-def('containers.userns', (v, c, d) => namespace('user')(String(v), c, d))
+def('containers.netns', (v, c, d) => namespace('network')(text(v), c, d))
+def('containers.pidns', (v, c, d) => namespace('pid')(text(v), c, d))
+def('containers.ipcns', (v, c, d) => namespace('ipc')(text(v), c, d))
+def('containers.utsns', (v, c, d) => namespace('uts')(text(v), c, d))
+def('containers.cgroupns', (v, c, d) => namespace('cgroup')(text(v), c, d))
+def('containers.userns', (v, c, d) => namespace('user')(text(v), c, d))
 def('containers.privileged', (v, _c, d) => (v === true ? [unsafe('privileged', `${d}: every container runs privileged`)] : []))
 def('containers.label', (v, _c, d) => (v === false ? [unsafe('selinux.label_disable', `${d}: containers run without an SELinux label`)] : []))
-def('containers.seccomp_profile', (v, c, d) => seccompHits(String(v) === '' ? 'unconfined' : String(v), c, d))
+def('containers.seccomp_profile', (v, c, d) => seccompHits(text(v) === '' ? 'unconfined' : text(v), c, d))
 def('containers.default_capabilities', (v, _c, d) => capabilityHits(list(v), d))
 def('containers.devices', each((i, c, d) => deviceHits(i, c, d)))
 def('containers.volumes', each((i, c, d) => volumeHits(i, c, d)))
@@ -65,7 +68,7 @@ def('containers.annotations', each((i, _c, d) => {
 }))
 // bind-mounted into every container run with --init
 def('containers.init_path', (v, c, d) => {
-  const problem = hostPathProblem(String(v), c)
+  const problem = hostPathProblem(text(v), c)
   return problem ? [unsafe('volume.host_path', `${d}: ${problem}`)] : []
 })
 def('engine.cdi_spec_dirs', (_v, _c, d) => [unsafe('device.host', `${d}: CDI specs add devices and mounts qm-stage cannot see`)])
@@ -82,7 +85,11 @@ export function classifyContainersConfKey(key: string, value: Value, ctx: RawCon
   const lower = key.toLowerCase()
   const parts = lower.split('.')
   const judge = TABLE[lower] ?? TABLE[parts.slice(0, 2).join('.')] ?? TABLE[parts[0]!]
-  const detail = `${key} = ${JSON.stringify(value)}`
+  const detail = `${key} = ${shown(value)}`
+  // podman's settings are scalars and lists of scalars: a table where it wants one of those fails its decoder
+  if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object' && !(v instanceof Date)) && !/^(network\.default_subnet_pools|engine\.)/.test(lower)) {
+    return [{ kind: 'invalid', message: `${key}: a list of tables, where podman reads a list of strings` }]
+  }
   return judge ? judge(value, ctx, detail) : [unsafe('raw.unchecked', `${detail}: a containers.conf key qm-stage does not know: it may weaken isolation`)]
 }
 
