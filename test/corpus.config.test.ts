@@ -4,15 +4,16 @@
 // mutating the valid examples, and the special files (huge, binary, non-UTF-8) are made on the fly.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml'
 import { exampleConfigs } from '../scripts/examples.ts'
 import { cli } from './_helpers/cli.ts'
+import { scratchFor } from './_helpers/scratch.ts'
 
 const CORPUS = 'test/corpus/config'
-const work = mkdtempSync(join(tmpdir(), 'qm-corpus-'))
+const Corpus = suite('config corpus')
+const work = scratchFor(Corpus, 'corpus')()
 const OUTPUT = join(work, 'out.yml')
 const BEFORE = 'an earlier render, which must survive\n'
 let tried = 0
@@ -37,7 +38,6 @@ async function refuses(file: string, expect?: { code: string; pointer: string })
   assert.equal(readdirSync(work).sort(), before, `${file}: no file left behind`)
 }
 
-const Corpus = suite('config corpus')
 
 const handWritten = readdirSync(CORPUS).filter((f) => f.endsWith('.qm.yaml')).sort()
 

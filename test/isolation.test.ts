@@ -3,10 +3,9 @@ import * as assert from 'uvu/assert'
 import { UNSAFE, type UnsafeId } from '../src/isolation.ts'
 import schema from '../src/config/qm.schema.json' with { type: 'json' }
 import { load } from './_helpers/config.ts'
-import { inspect } from '../src/inspect/inspect.ts'
 import { QM } from '../src/qm/paths.ts'
 import { setMeta } from '../src/tree/vtree.ts'
-import { asInstalledByRpm, put, tarFile } from './_helpers/image.ts'
+import { asInstalledByRpm, put, inspectTar } from './_helpers/image.ts'
 import { built, text, tinySeed, TINY_ROOTFS } from './_helpers/render.ts'
 
 /** A config making each unsafe setting, the pointer it is reported at, and the entries it needs besides. */
@@ -97,7 +96,7 @@ async function builtCase(id: UnsafeId, record: boolean) {
     for (const path of [QM.dir, QM.rootfs, QM.etc]) setMeta(host, path, { label: 'system_u:object_r:usr_t:s0' })
   }
   if (!record) put(host, `${QM.dropinDir}/10-qm.conf`, text(host, `${QM.dropinDir}/10-qm.conf`).replace(/^# allow_unsafe .*\n/gm, ''))
-  return inspect(await tarFile(host))
+  return inspectTar(host)
 }
 
 for (const id of Object.keys(UNSAFE_CASES) as UnsafeId[]) {

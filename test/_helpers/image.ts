@@ -1,12 +1,14 @@
 // Image-shaped trees for inspect tests: rendered by qm-stage and extended by hand, written as a tar.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
+import { inspect, type InspectOptions } from '../../src/inspect/inspect.ts'
+import type { Report } from '../../src/inspect/report.ts'
 import { UPSTREAM_QM_CONTAINER } from '../../src/qm/qm-container.ts'
 import { QM } from '../../src/qm/paths.ts'
 import { treeToTar } from '../../src/tree/export.ts'
 import { createDir, createFile, createSymlink, getNode, removePath, type Tree } from '../../src/tree/vtree.ts'
 import { writeUnit } from '../../src/units/write.ts'
+import { withScratch } from './scratch.ts'
 
 const DIR = { mode: 0o755, uid: 0, gid: 0 }
 
@@ -35,9 +37,14 @@ export function asInstalledByRpm(tree: Tree, { imageMode = true } = {}): Tree {
   return tree
 }
 
-/** The tree as a tar file in a fresh temporary directory. */
-export async function tarFile(tree: Tree, name = 'image.tar'): Promise<string> {
-  const file = join(mkdtempSync(join(tmpdir(), 'qm-inspect-')), name)
+/** The tree as a tar file in `dir` (a scratch directory of the caller's suite). */
+export async function tarFile(tree: Tree, dir: string, name = 'image.tar'): Promise<string> {
+  const file = join(dir, name)
   writeFileSync(file, await treeToTar(tree))
   return file
+}
+
+/** inspect's report of the tree, written as a tar as osbuild exports it; the tar is removed afterwards. */
+export function inspectTar(tree: Tree, options?: InspectOptions): Promise<Report> {
+  return withScratch('inspect', async (dir) => inspect(await tarFile(tree, dir), options))
 }

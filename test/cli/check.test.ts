@@ -2,12 +2,13 @@
 // schemas are written here, one of them older than the output (no exist_ok for mkdir).
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { render } from '../../src/render/render.ts'
 import { checkWithOsbuild } from '../../src/render/check.ts'
 import { cli } from '../_helpers/cli.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const STAGES = ['org.osbuild.chmod', 'org.osbuild.containers.storage.conf', 'org.osbuild.copy', 'org.osbuild.rpm', 'org.osbuild.selinux', 'org.osbuild.systemd', 'org.osbuild.untar']
 const INPUTS = ['org.osbuild.files', 'org.osbuild.tree']
@@ -33,8 +34,11 @@ const mkdir = (old: boolean) => ({
   },
 })
 
+const Check = suite('qm-stage render --check')
+const tmp = scratchFor(Check, 'osbuild')
+
 function fakeOsbuild({ old = false, without = '' } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'qm-osbuild-'))
+  const root = tmp()
   for (const d of ['stages', 'inputs', 'sources']) mkdirSync(join(root, d))
   const write = (kind: string, type: string, meta: object) => writeFileSync(join(root, kind, `${type}.meta.json`), JSON.stringify(meta))
   for (const t of STAGES) if (t !== without) write('stages', t, open)
@@ -55,7 +59,6 @@ async function withOsbuild<T>(dir: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-const Check = suite('qm-stage render --check')
 
 Check('an osbuild that has every stage and option: the output as without --check', async () => {
   const { code, out, err } = await withOsbuild(fakeOsbuild(), () => cli(['render', '--check']))

@@ -2,8 +2,7 @@
 // usage errors, did-you-mean, standard input only with -, colour, output paths.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { main } from '../../src/cli/main.ts'
@@ -11,10 +10,13 @@ import { colourWanted } from '../../src/cli/process-io.ts'
 import { readSeed } from '../../src/tree/export.ts'
 import { walk } from '../../src/tree/vtree.ts'
 import { cli } from '../_helpers/cli.ts'
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'qm-conv-'))
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const Help = suite('help and usage errors')
+const Stdin = suite('standard input only with -')
+const Colour = suite('NO_COLOR and FORCE_COLOR')
+const Out = suite('output paths')
+const tmp = scratchFor([Help, Stdin, Colour, Out], 'conv')
 
 Help('help, --help and help CMD go to standard output with exit 0', async () => {
   for (const argv of [['help'], ['--help'], ['-h']]) {
@@ -55,7 +57,6 @@ Help.run()
 
 // ---
 
-const Stdin = suite('standard input only with -')
 
 const withStdin = (hasData: boolean, argv: string[], text: string) => {
   let out = ''
@@ -89,7 +90,6 @@ Stdin.run()
 
 // ---
 
-const Colour = suite('NO_COLOR and FORCE_COLOR')
 
 Colour('a terminal gets colour unless NO_COLOR; FORCE_COLOR forces it, FORCE_COLOR=0 turns it off', () => {
   assert.is(colourWanted({}, true), true)
@@ -106,7 +106,6 @@ Colour.run()
 
 // ---
 
-const Out = suite('output paths')
 
 Out('tree --out chooses by extension: .tar, .tar.gz and .tgz, else a directory', async () => {
   const dir = tmp()

@@ -3,9 +3,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const ROOT = process.cwd()
 const CONFIG = resolve('examples/07-local-tarball.qm.yaml')
@@ -16,9 +15,10 @@ function renderIn(env: Record<string, string>, umask: string, cwd: string, forma
 }
 
 const Determinism = suite('determinism across environments')
+const tmp = scratchFor(Determinism, 'cwd')
 
 Determinism('TZ, LANG, umask and the working directory do not change a byte', () => {
-  const elsewhere = mkdtempSync(join(tmpdir(), 'qm-cwd-'))
+  const elsewhere = tmp()
   for (const format of ['mpp', 'manifest']) {
     const runs = [
       renderIn({ TZ: 'UTC', LANG: 'C' }, '022', ROOT, format),

@@ -9,15 +9,17 @@ import { cli } from '../_helpers/cli.ts'
 import type { Report } from '../../src/inspect/report.ts'
 import { asInstalledByRpm, put, tarFile } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const validReport = new Ajv({ allErrors: true, strict: true }).compile(reportSchema)
 
+const Inspect = suite('qm-stage inspect')
+const tmp = scratchFor(Inspect, 'inspect')
+
 async function qmImage() {
   const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n`, { seed: await tinySeed() })
-  return tarFile(asInstalledByRpm(host))
+  return tarFile(asInstalledByRpm(host), tmp())
 }
-
-const Inspect = suite('qm-stage inspect')
 
 Inspect('prints a sectioned report; exit 0 when nothing reaches --fail-on', async () => {
   const { code, out } = await cli(['inspect', await qmImage()])
@@ -33,7 +35,7 @@ Inspect('--fail-on sets the level that fails', async () => {
   assert.is((await cli(['inspect', image, '--fail-on', 'never'])).code, 0)
   const bare = emptyTree()
   put(bare, '/etc/os-release', 'ID=x\n')
-  assert.is((await cli(['inspect', await tarFile(bare)])).code, 1, 'no QM is an error')
+  assert.is((await cli(['inspect', await tarFile(bare, tmp())])).code, 1, 'no QM is an error')
 })
 
 Inspect('--json prints the documented report; - reads a tar from standard input', async () => {
@@ -47,7 +49,7 @@ Inspect('--json prints the documented report; - reads a tar from standard input'
 
 Inspect('a broken archive is a clear error, not a crash', async () => {
   const tar = await treeToTar(emptyTree())
-  const broken = await tarFile(emptyTree(), 'broken.tar')
+  const broken = await tarFile(emptyTree(), tmp(), 'broken.tar')
   writeFileSync(broken, Buffer.concat([Buffer.from('not a tar at all '.repeat(40)), tar]))
   const { code, err } = await cli(['inspect', broken])
   assert.is(code, 1)

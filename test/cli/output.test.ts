@@ -5,18 +5,23 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic, type WriteFs } from '../../src/atomic.ts'
 import { QmError } from '../../src/errors.ts'
 import { cli } from '../_helpers/cli.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
+
+const Atomic = suite('writeFileAtomic')
+const Cli = suite('render -o and tree --out on write errors')
+const Signals = suite('signals during a write')
+const tmp = scratchFor([Atomic, Cli, Signals], 'out')
 
 const OLD = 'the old output, which must survive\n'
 const NEW = 'x'.repeat(3 * 1024 * 1024 + 17)
 
 function dirWithOld() {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-out-'))
+  const dir = tmp()
   const target = join(dir, 'out.yml')
   writeFileSync(target, OLD)
   return { dir, target }
@@ -37,7 +42,6 @@ const errno = (code: string) => () => {
   throw Object.assign(new Error(code), { code })
 }
 
-const Atomic = suite('writeFileAtomic')
 
 Atomic('short writes are continued until every byte is written', async () => {
   const { target } = dirWithOld()
@@ -85,7 +89,6 @@ Atomic('a symlink is followed: the file it names is replaced, the link stays', a
   assert.is(readFileSync(target, 'utf8'), 'new\n')
 })
 
-const Cli = suite('render -o and tree --out on write errors')
 
 Cli('-o /dev/full: written in place (never renamed over the device), ENOSPC, exit 1', async () => {
   const before = fs.statSync('/dev/full')
@@ -118,7 +121,7 @@ function onSmallTmpfs(dir: string, script: string) {
 }
 
 Cli('a real full file system (a 16 KiB tmpfs): the old file stays, no temporary file, exit 1', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-full-'))
+  const dir = tmp()
   const cmd = `node --import tsx src/bin.ts`
   const result = onSmallTmpfs(
     dir,
@@ -130,7 +133,6 @@ Cli('a real full file system (a 16 KiB tmpfs): the old file stays, no temporary 
   assert.is(result.stdout, 'rc=1\nold\nout.yml\nrc=1\nout.yml\n')
 })
 
-const Signals = suite('signals during a write')
 
 /** Start a write that pauses after its first chunk, signal it once its temporary file exists, and report. */
 async function interrupted(args: string[], signal: NodeJS.Signals) {

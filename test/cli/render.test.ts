@@ -1,20 +1,22 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import schema from '../../src/config/qm.schema.json' with { type: 'json' }
 import { cli } from '../_helpers/cli.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'qm-cli-'))
+const Render = suite('qm-stage render')
+const Other = suite('qm-stage schema, help, version')
+const tmp = scratchFor([Render, Other], 'cli')
+
 const config = (dir: string, text: string) => {
   const file = join(dir, 'qm.yaml')
   writeFileSync(file, text)
   return file
 }
 
-const Render = suite('qm-stage render')
 
 Render('with no config prints the upstream QM as an osbuild-mpp include', async () => {
   const { code, out, err } = await cli(['render'])
@@ -88,7 +90,6 @@ Render.run()
 
 // ---
 
-const Other = suite('qm-stage schema, help, version')
 
 Other('schema prints the qm.yaml JSON Schema', async () => {
   const { code, out } = await cli(['schema'])

@@ -1,16 +1,15 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readSeed } from '../../src/tree/export.ts'
 import { walk } from '../../src/tree/vtree.ts'
 import { cli } from '../_helpers/cli.ts'
 import { TINY_ROOTFS } from '../_helpers/render.ts'
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'qm-tree-'))
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const Tree = suite('qm-stage tree')
+const tmp = scratchFor([Tree], 'tree')
 
 Tree('writes the QM overlay to a directory, modes included, and names what it could not make', async () => {
   const out = join(tmp(), 'tree')

@@ -1,12 +1,12 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cli } from '../_helpers/cli.ts'
 import type { Report } from '../../src/inspect/report.ts'
 import { asInstalledByRpm, tarFile } from '../_helpers/image.ts'
 import { built } from '../_helpers/render.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const CONFIG = `node: ecu1
 container:
@@ -18,11 +18,12 @@ nested:
     environment: { GREETING: hello world }
 `
 
-let image: Promise<string> | undefined
-const qmImage = () => (image ??= tarFile(asInstalledByRpm(built(CONFIG).host)))
-const execStart = (text: string, unit: string) => text.split(`---${unit}---\n`)[1]!.split('\n').find((l) => l.startsWith('ExecStart='))!
-
 const Units = suite('qm-stage inspect --units, render --explain')
+const tmp = scratchFor(Units, 'units')
+
+let image: Promise<string> | undefined
+const qmImage = () => (image ??= tarFile(asInstalledByRpm(built(CONFIG).host), tmp()))
+const execStart = (text: string, unit: string) => text.split(`---${unit}---\n`)[1]!.split('\n').find((l) => l.startsWith('ExecStart='))!
 
 Units('--units prints the units as quadlet -dryrun does: qm.service with the drop-ins applied, then the nested ones', async () => {
   const { code, out } = await cli(['inspect', await qmImage(), '--units', '--fail-on', 'never'])
@@ -65,7 +66,7 @@ Units('--json carries ExecStart as argv; the text report shows the podman comman
 })
 
 Units('render --explain prints the ExecStart the built tree gets, before anything is built', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-explain-'))
+  const dir = tmp()
   writeFileSync(join(dir, 'qm.yaml'), CONFIG)
   const { code, out } = await cli(['render', join(dir, 'qm.yaml'), '--explain'])
   assert.is(code, 0)

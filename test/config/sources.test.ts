@@ -3,18 +3,18 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readSource, sourceContext } from '../../src/config/source-root.ts'
 import { MAX_LOCAL_FILE } from '../../src/config/local-files.ts'
 import { globFiles } from '../../src/config/glob.ts'
 import { cli } from '../_helpers/cli.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 /** A repository with the config in a subdirectory, and a file outside it (the build host's secret). */
 function repo(gitFile = false) {
-  const top = mkdtempSync(join(tmpdir(), 'qm-src-'))
+  const top = tmp()
   const root = join(top, 'repo')
   mkdirSync(join(root, 'images/qm'), { recursive: true })
   if (gitFile) writeFileSync(join(root, '.git'), 'gitdir: /elsewhere/worktrees/x\n')
@@ -42,6 +42,10 @@ async function renderIn(r: ReturnType<typeof repo>, yaml: string, extra: string[
 const file = (source: string) => `content:\n  add_files:\n    - { path: /etc/x, source_path: "${source}" }\n`
 
 const Root = suite('source root')
+const Kinds = suite('only regular files are read')
+const Glob = suite('source_glob')
+const Config = suite('the config itself')
+const tmp = scratchFor([Root, Kinds, Glob, Config], 'src')
 
 Root('the config\'s repository is the root: files anywhere in it are read, relative to the config', async () => {
   const r = repo()
@@ -96,7 +100,7 @@ Root('--source-root widens the root (CLI and library), and a missing one is an e
 })
 
 Root('without a repository the config\'s directory is the root', async () => {
-  const top = mkdtempSync(join(tmpdir(), 'qm-src-'))
+  const top = tmp()
   mkdirSync(join(top, 'cfg'))
   writeFileSync(join(top, 'other'), 'x')
   writeFileSync(join(top, 'cfg/mine'), 'x')
@@ -106,7 +110,6 @@ Root('without a repository the config\'s directory is the root', async () => {
   assert.equal((readSource('../other', ctx as never, 10) as { code: string }).code, 'PATH_NOT_ALLOWED')
 })
 
-const Kinds = suite('only regular files are read')
 
 Kinds('a FIFO, a directory, a socket and /dev/zero are refused without reading (no hang, no memory)', async () => {
   const r = repo()
@@ -151,7 +154,6 @@ Kinds('a file whose size says less than it holds is stopped at the limit while r
   assert.match((got as { message: string }).message, /grew while being read, to more than 64 bytes/)
 })
 
-const Glob = suite('source_glob')
 
 Glob('a glob cannot climb, be absolute, or reach out through a symlink', async () => {
   const r = repo()
@@ -187,7 +189,6 @@ Glob('the walk stops collecting past max_files', async () => {
   assert.match(err, /FILE_READ \/content\/add_files\/0\/source_glob: \*\.conf matches more than max_files 5/)
 })
 
-const Config = suite('the config itself')
 
 Config('a config that is /dev/zero, a directory or a socket is refused; a pipe is read, within the size limit', async () => {
   const zero = await cli(['render', '/dev/zero'])

@@ -3,8 +3,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { readTree } from '../../src/archive/read-tree.ts'
@@ -16,8 +15,10 @@ import { treeToTar, writeTreeToDir } from '../../src/tree/export.ts'
 import { asInstalledByRpm, put } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 import { concat, END, header, pad, pax } from '../archive/_helpers/tar.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
-const work = mkdtempSync(join(tmpdir(), 'qm-implied-'))
+const Implied = suite('inspect: directories a tar does not list')
+const work = scratchFor(Implied, 'implied')()
 
 async function imageTree() {
   const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\nmemory_limit: { max: 3G }\nnested: [{ name: radio, image: 'quay.io/x/radio:1', pull: missing }]\n`, { seed: await tinySeed() })
@@ -66,7 +67,6 @@ function comparable(r: Report) {
   }
 }
 
-const Implied = suite('inspect: directories a tar does not list')
 
 Implied('every variant gives the report of the full tar', async () => {
   // the members of qm-stage's own tar of the tree, written again without labels (implied directories have none)
@@ -127,5 +127,4 @@ Implied('GNU tar given only the files (tar -cf x.tar path/to/file): the same rep
   assert.equal(comparable(files), comparable(reference))
 })
 
-Implied.after(() => rmSync(work, { recursive: true, force: true }))
 Implied.run()

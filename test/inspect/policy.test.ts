@@ -1,16 +1,15 @@
 // inspect reads a built tree's drop-ins, nested Quadlets and seccomp profiles through the policy render applies.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { inspect } from '../../src/inspect/inspect.ts'
 import { QM } from '../../src/qm/paths.ts'
-import { asInstalledByRpm, put, tarFile } from '../_helpers/image.ts'
+import { asInstalledByRpm, put, inspectTar } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 
 async function findings(extra: (host: Parameters<typeof put>[0]) => void) {
   const { host } = built(`rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\n`, { seed: await tinySeed() })
   asInstalledByRpm(host)
   extra(host)
-  return (await inspect(await tarFile(host))).findings.filter((f) => f.severity === 'error').map((f) => [f.id, f.file])
+  return (await inspectTar(host)).findings.filter((f) => f.severity === 'error').map((f) => [f.id, f.file])
 }
 
 const Policy = suite('inspect: the isolation policy in a built tree')

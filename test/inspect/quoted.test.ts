@@ -3,12 +3,9 @@
 // 4.9.5 never unquotes, 5.0.3 and 5.2.5 strip every edge '"', 5.8.2 one matching pair; 'yes', y and t are false.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { rmSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { inspect } from '../../src/inspect/inspect.ts'
 import type { Report } from '../../src/inspect/report.ts'
 import { QM } from '../../src/qm/paths.ts'
-import { asInstalledByRpm, put, tarFile } from '../_helpers/image.ts'
+import { asInstalledByRpm, inspectTar, put } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 
 const ids = (r: Report) => r.findings.map((f) => f.id)
@@ -19,12 +16,7 @@ async function inspectWith(dropin: string, podman: string, yaml = '', extra?: (t
   asInstalledByRpm(host)
   put(host, `${D}/90-site.conf`, dropin)
   extra?.(host)
-  const file = await tarFile(host)
-  try {
-    return await inspect(file, { podman })
-  } finally {
-    rmSync(dirname(file), { recursive: true, force: true })
-  }
+  return inspectTar(host, { podman })
 }
 
 const Quoted = suite('inspect: quoted and oddly spelt values')

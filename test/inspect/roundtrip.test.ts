@@ -7,10 +7,9 @@ import { join } from 'node:path'
 import { exampleConfigs } from '../../scripts/examples.ts'
 import { readOnly } from '../../src/config/derive.ts'
 import type { QmConfig } from '../../src/config/types.ts'
-import { inspect } from '../../src/inspect/inspect.ts'
 import type { Report } from '../../src/inspect/report.ts'
 import { normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE } from '../../src/isolation.ts'
-import { asInstalledByRpm, tarFile } from '../_helpers/image.ts'
+import { asInstalledByRpm, inspectTar } from '../_helpers/image.ts'
 import { built, tinySeed } from '../_helpers/render.ts'
 
 const values = (r: Report, section: string, key: string) => {
@@ -45,7 +44,7 @@ const RoundTrip = suite('inspect round trip')
 for (const name of exampleConfigs()) {
   RoundTrip(`${name}: inspect reports the configured QM`, async () => {
     const { host, config } = built(readFileSync(join('examples', name), 'utf8'), { file: join('examples', name), seed: await tinySeed() })
-    const r = await inspect(await tarFile(asInstalledByRpm(host)))
+    const r = await inspectTar(asInstalledByRpm(host))
     for (const [section, keys] of Object.entries(expectations(config))) {
       for (const [key, expected] of Object.entries(keys)) assert.equal(values(r, section, key), expected, `[${section}] ${key}`)
     }

@@ -3,8 +3,7 @@
 // into a user's manifest keeping comments and order.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { renderedExamples } from '../../scripts/examples.ts'
@@ -17,6 +16,7 @@ import { cli } from '../_helpers/cli.ts'
 import { yaml } from '../_helpers/config.ts'
 import { asInstalledByRpm, put } from '../_helpers/image.ts'
 import { effectiveQm } from '../_helpers/render.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 type Manifest = {
   name: string
@@ -73,6 +73,7 @@ Schema('a config with every AIB qm: key and the qm-stage keys AIB lacks is valid
 Schema.run()
 
 const Aib = suite('--format aib')
+const tmpAib = scratchFor(Aib, 'aib')
 
 Aib("AIB's own work is not repeated: base packages, storage.conf, subids, its resource keys", () => {
   const { doc } = aib('memory_limit: { max: 4G }\ncpu_weight: 50\nrootfs: { packages: [podman, systemd, jq] }\n')
@@ -104,7 +105,7 @@ Aib('with AIB\'s 10-automotive.conf in the tree, qm.service gets AIB\'s resource
 })
 
 Aib('local source paths are rebased onto the manifest\'s directory, where AIB reads them', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-aib-'))
+  const dir = tmpAib()
   writeFileSync(join(dir, 'radio.conf'), 'x\n')
   mkdirSync(join(dir, 'conf'))
   const config = join(dir, 'conf', 'qm.yaml')
@@ -127,6 +128,7 @@ Aib.run()
 // ---
 
 const Into = suite('--format aib --into')
+const tmpInto = scratchFor(Into, 'into')
 
 const MANIFEST = yaml`
   # Radio ECU image: owned by the radio team
@@ -151,7 +153,7 @@ const MANIFEST = yaml`
 `
 
 function workdir(manifest = MANIFEST) {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-into-'))
+  const dir = tmpInto()
   writeFileSync(join(dir, 'radio.aib.yml'), manifest)
   return { dir, file: join(dir, 'radio.aib.yml') }
 }
@@ -226,7 +228,7 @@ Into('a file the same as what qm-stage would write is the user\'s and is kept as
 })
 
 Into('a new file is created; a manifest that is not a mapping is refused', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-into-'))
+  const dir = tmpInto()
   const { code } = await cli(['render', '--format', 'aib', '--into', join(dir, 'new.aib.yml')])
   assert.is(code, 0)
   const doc = parse(readFileSync(join(dir, 'new.aib.yml'), 'utf8')) as Manifest

@@ -2,16 +2,15 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { inspect } from '../../src/inspect/inspect.ts'
 import { QM } from '../../src/qm/paths.ts'
 import { writeTreeToDir } from '../../src/tree/export.ts'
 import { listDir } from '../../src/tree/vtree.ts'
 import { load } from '../_helpers/config.ts'
-import { asInstalledByRpm, tarFile } from '../_helpers/image.ts'
+import { asInstalledByRpm, inspectTar } from '../_helpers/image.ts'
 import { built, effectiveQm, mode, rendered, text, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
+import { removeScratch, scratch } from '../_helpers/scratch.ts'
 
 const codes = (yaml: string) => load(yaml).errors.map((e) => `${e.code} ${e.pointer}`)
 
@@ -50,7 +49,7 @@ Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads
   // one file for everything systemd-tmpfiles makes for QM
   assert.equal(listDir(host, '/usr/lib/tmpfiles.d'), ['qm-stage.conf'])
   if (!existsSync('/usr/bin/systemd-tmpfiles') || process.getuid?.() !== 0) return
-  const root = mkdtempSync(join(tmpdir(), 'qm-tmpfiles-'))
+  const root = scratch('tmpfiles')
   try {
     writeTreeToDir(host, join(root, 'tree'))
     const run = spawnSync('/usr/bin/systemd-tmpfiles', ['--create', `--root=${join(root, 'tree')}`, join(root, 'tree', QM.tmpfiles)], { encoding: 'utf8' })
@@ -58,7 +57,7 @@ Dirs('a tmpfiles.d file makes each directory at boot, and systemd-tmpfiles reads
     assert.is((statSync(join(root, 'tree/run/ipc/vsomeip')).mode & 0o7777).toString(8), '750')
     assert.is(statSync(join(root, 'tree/var/radio')).uid, 1000)
   } finally {
-    rmSync(root, { recursive: true, force: true })
+    removeScratch(root)
   }
 })
 
@@ -98,7 +97,7 @@ Mounts('a nested Quadlet mounting a host socket QM does not get: a note at rende
   assert.equal(notes.length, 1)
   assert.match(notes[0]!, /^qm\.yaml: nested radio: Volume=\/run\/vsomeip:\/run\/vsomeip: \/run\/vsomeip is under \/run, a tmpfs of QM's own/)
   const { host } = built(VSOMEIP, { seed: await tinySeed() })
-  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  const report = await inspectTar(asInstalledByRpm(host))
   const hits = report.findings.filter((f) => f.id === 'nested.mount_not_from_host')
   assert.equal(hits.map((f) => [f.severity, f.file]), [['warning', '/etc/qm/containers/systemd/radio.container:7']])
 })
@@ -107,14 +106,14 @@ Mounts('shared through a qm.container volume, the same mount is fine in both', a
   const shared = `${VSOMEIP}container:\n  volumes: ["/run/ipc/vsomeip:/run/vsomeip"]\n  host_dirs: [{ path: /run/ipc/vsomeip }]\n`
   assert.equal(rendered(shared).notes, [])
   const { host } = built(shared, { seed: await tinySeed() })
-  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  const report = await inspectTar(asInstalledByRpm(host))
   assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host'), [])
 })
 
 Mounts('a path missing from QM\'s own tree is found too', async () => {
   const opt = VSOMEIP.replace('/run/vsomeip:/run/vsomeip', '/srv/maps:/maps')
   const { host } = built(opt, { seed: await tinySeed() })
-  const report = await inspect(await tarFile(asInstalledByRpm(host)))
+  const report = await inspectTar(asInstalledByRpm(host))
   assert.equal(report.findings.filter((f) => f.id === 'nested.mount_not_from_host').map((f) => f.message.split(': ').slice(0, 2).join(': ')), ['radio: Volume=/srv/maps:/maps'])
 })
 

@@ -3,8 +3,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { generate } from '../../stages/host-tmpfiles.ts'
 import { QM } from '../../src/qm/paths.ts'
@@ -12,6 +11,7 @@ import { readSeed, writeTreeToDir } from '../../src/tree/export.ts'
 import { readBytes, walk, type Tree } from '../../src/tree/vtree.ts'
 import { put } from '../_helpers/image.ts'
 import { built, effectiveQm, has, text, TINY_ROOTFS } from '../_helpers/render.ts'
+import { scratchFor } from '../_helpers/scratch.ts'
 
 const lines = (host: Tree) => text(host, QM.tmpfiles).split('\n').filter((l) => l !== '' && !l.startsWith('#'))
 
@@ -68,16 +68,11 @@ async function seed(): Promise<Tree> {
   return tree
 }
 
-/** Write the host tree to a directory, empty its /var and /run as a fresh boot has them, and run systemd-tmpfiles. */
-const work: string[] = []
-Boot.after(() => {
-  for (const w of work.splice(0)) rmSync(w, { recursive: true, force: true })
-})
+const tmp = scratchFor(Boot, 'boot')
 
+/** Write the host tree to a directory, empty its /var and /run as a fresh boot has them, and run systemd-tmpfiles. */
 function booted(host: Tree): string {
-  const top = mkdtempSync(join(tmpdir(), 'qm-boot-'))
-  work.push(top)
-  const dir = join(top, 'root')
+  const dir = join(tmp(), 'root')
   writeTreeToDir(host, dir)
   for (const d of ['var', 'run']) rmSync(join(dir, d), { recursive: true, force: true })
   const run = spawnSync('systemd-tmpfiles', [`--root=${dir}`, '--create', join(dir, QM.tmpfiles)], { encoding: 'utf8' })

@@ -5,8 +5,7 @@ import { validateConfig } from '../../src/config/validate.ts'
 import { UPSTREAM_CONTAINERS_CONF } from '../../src/qm/containers-conf.ts'
 import { generate as subids } from '../../stages/subids.ts'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readSeed, writeTreeToDir } from '../../src/tree/export.ts'
 import { createDir, createFile, getNode } from '../../src/tree/vtree.ts'
@@ -14,6 +13,7 @@ import { parse } from 'yaml'
 import type { Stage } from '../../src/manifest/types.ts'
 import type { Tree } from '../../src/tree/vtree.ts'
 import { built, has, mode, rendered, text, TINY_ROOTFS, toml, unitOf } from '../_helpers/render.ts'
+import { removeScratch, scratch } from '../_helpers/scratch.ts'
 
 const ContainersConf = suite('qm-containers-conf')
 
@@ -88,7 +88,7 @@ Contexts('with the real libselinux: a policy\'s newer compiled file_contexts.bin
     console.log('  (skipped: sefcontext_compile or selabel_lookup missing)')
     return
   }
-  const work = mkdtempSync(join(tmpdir(), 'qm-fc-'))
+  const work = scratch('fc')
   try {
     // the policy package's files, compiled as its %post leaves them
     const policy = join(work, 'policy')
@@ -107,7 +107,7 @@ Contexts('with the real libselinux: a policy\'s newer compiled file_contexts.bin
     assert.is(lookup('/usr/bin/podman'), 'Default context: system_u:object_r:qm_file_t:s0')
     assert.is(lookup('/var/lib/containers/storage'), 'Default context: system_u:object_r:qm_container_var_lib_t:s0')
   } finally {
-    rmSync(work, { recursive: true, force: true })
+    removeScratch(work)
   }
 })
 
@@ -143,9 +143,8 @@ Subids('the host\'s files are written first, before the OS and users stages that
 })
 
 Subids('inspect reports QM\'s nested-container ranges missing inside QM or not reserved on the host', async () => {
-  const { inspect } = await import('../../src/inspect/inspect.ts')
-  const { asInstalledByRpm, put, tarFile } = await import('../_helpers/image.ts')
-  const ids = async (tree: Tree) => (await inspect(await tarFile(tree))).findings.filter((f) => f.id.startsWith('subids.')).map((f) => [f.id, f.file])
+  const { asInstalledByRpm, put, inspectTar } = await import('../_helpers/image.ts')
+  const ids = async (tree: Tree) => (await inspectTar(tree)).findings.filter((f) => f.id.startsWith('subids.')).map((f) => [f.id, f.file])
   const { host } = built('')
   asInstalledByRpm(host)
   assert.equal(await ids(host), [])
@@ -190,9 +189,8 @@ Bluechi('any BlueChi node name, as AutoSD manifests name QM\'s agent (agent-qm);
   const { host } = built('bluechi:\n  node_name: agent-qm\n')
   assert.is(unitOf(host, '/etc/qm/bluechi/agent.conf.d/10-qm.conf').get('bluechi-agent', 'NodeName'), 'agent-qm')
   for (const name of ['agent-qm', 'ECU_1.qm', 'qm:cabin', '0']) assert.ok(built(`bluechi:\n  node_name: "${name}"\n`), name)
-  const { inspect } = await import('../../src/inspect/inspect.ts')
-  const { asInstalledByRpm, tarFile } = await import('../_helpers/image.ts')
-  const r = await inspect(await tarFile(asInstalledByRpm(host)))
+  const { asInstalledByRpm, inspectTar } = await import('../_helpers/image.ts')
+  const r = await inspectTar(asInstalledByRpm(host))
   const f = r.findings.find((x) => x.id === 'bluechi.node_name_prefix')!
   assert.equal([f.severity, f.file], ['info', '/etc/qm/bluechi/agent.conf.d/10-qm.conf'])
 })

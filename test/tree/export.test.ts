@@ -1,5 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as tar from 'tar-stream'
@@ -8,6 +7,7 @@ import * as assert from 'uvu/assert'
 import { QmError } from '../../src/errors.ts'
 import { readSeed, treeToTar, writeTreeToDir, writeTreeToTar } from '../../src/tree/export.ts'
 import { createDir, createFile, createHardlink, createSymlink, emptyTree, readFile, setMeta, walk, type Tree } from '../../src/tree/vtree.ts'
+import { removeScratch, scratch as scratchDir } from '../_helpers/scratch.ts'
 
 /** A tree with every kind of entry and metadata a seed or an output can carry. */
 function sample(): Tree {
@@ -24,18 +24,7 @@ function sample(): Tree {
   return t
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'qm-tree-'))
-
-/** Remove a scratch directory even when it holds read-only directories (tests may run unprivileged). */
-function removeScratch(dir: string): void {
-  const open = (p: string): void => {
-    if (!lstatSync(p).isDirectory()) return
-    chmodSync(p, 0o700)
-    for (const name of readdirSync(p)) open(join(p, name))
-  }
-  open(dir)
-  rmSync(dir, { recursive: true, force: true })
-}
+const scratch = () => scratchDir('export')
 
 async function tarEntries(bytes: Buffer) {
   const out: { name: string; mtime: number; uname: string; pax: unknown }[] = []

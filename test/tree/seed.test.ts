@@ -1,7 +1,6 @@
 // Seeds by reference: the bytes of a seed's files stay in the seed (or its spilled decompression) and are read
 // when a stage or the output needs them; devices, FIFOs and hard links come through whole.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { pack, type Header as Headers } from 'tar-stream'
@@ -11,8 +10,9 @@ import { openSeed, readSeed, treeToTar, writeTreeToDir, writeTreeToTar } from '.
 import { runPlan } from '../../src/tree/qm-tree.ts'
 import { bodyOf, createFile, createHardlink, emptyTree, getNode, overwriteFile, readBytes, readFile, walk, type Tree } from '../../src/tree/vtree.ts'
 import { rendered, TINY_ROOTFS } from '../_helpers/render.ts'
+import { removeScratch, scratch as scratchDir } from '../_helpers/scratch.ts'
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'qm-seed-'))
+const scratch = () => scratchDir('seed')
 
 /** A seed tar with a file, a hard link to it, a label, a whiteout, a block device and a FIFO. */
 async function specialSeed(): Promise<Buffer> {
@@ -53,7 +53,7 @@ Seed('file bytes stay in the tar: memfs holds an empty file, reads go through th
     seed.close()
     assert.throws(() => readFile(seed.tree, '/etc/os-release'), /closed/)
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeScratch(dir)
   }
 })
 
@@ -76,7 +76,7 @@ Seed('devices, FIFOs and whiteouts are kept with their numbers, through the tree
     assert.equal([hard.type, hard.target], ['hardlink', '/etc/os-release'])
     assert.is(walk(back).find((e) => e.path === '/etc/os-release')!.label, 'system_u:object_r:etc_t:s0')
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeScratch(dir)
   }
 })
 
@@ -97,7 +97,7 @@ Seed('the host copy of the QM tree keeps devices, FIFOs and hard links, and setf
     assert.equal([link.type, link.target], ['hardlink', '/usr/lib/qm/rootfs/etc/os-release'])
     assert.is(readFile(host, '/etc/qm/os-release.hard').toString(), 'ID=seed\n')
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeScratch(dir)
   }
 })
 
@@ -117,7 +117,7 @@ Seed('a .tar.gz is spilled to a temporary file that is gone from the start, and 
   } finally {
     if (before === undefined) delete process.env.TMPDIR
     else process.env.TMPDIR = before
-    rmSync(dir, { recursive: true, force: true })
+    removeScratch(dir)
   }
 })
 
@@ -146,7 +146,7 @@ Seed('a directory output makes FIFOs, and devices as root; without root each dev
     }
     assert.is(readFile(await readSeed(join(dir, 'out')), '/etc/os-release.hard').toString(), 'ID=seed\n')
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeScratch(dir)
   }
 })
 

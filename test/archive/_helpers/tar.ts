@@ -1,11 +1,11 @@
 // Hand-made tar blocks, so tests can write exactly the headers they need, broken ones included.
 
 import { gzipSync } from 'node:zlib'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readTree } from '../../../src/archive/read-tree.ts'
 import type { ReadOptions, TreeIndex } from '../../../src/archive/types.ts'
+import { removeScratch, scratch } from '../../_helpers/scratch.ts'
 
 export interface HeaderSpec {
   name: string
@@ -122,8 +122,8 @@ export function tar(...parts: (Uint8Array | Uint8Array[])[]): Uint8Array {
 
 /** A temporary directory, removed by the returned function. */
 export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'qm-read-'))
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+  const dir = scratch('read')
+  return { dir, remove: () => removeScratch(dir) }
 }
 
 /** An async iterable that yields `data` in pieces of `size` bytes, as a pipe would. */

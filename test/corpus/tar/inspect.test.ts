@@ -3,13 +3,15 @@
 // nothing outside the tree, and stays within its memory bound.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cli } from '../../_helpers/cli.ts'
+import { scratchFor } from '../../_helpers/scratch.ts'
 import { bombs, corpus, type CorpusArchive } from './_helpers/archives.ts'
 
-const work = mkdtempSync(join(tmpdir(), 'qm-tar-corpus-'))
+const Corpus = suite('inspect on hostile archives')
+const tmp = scratchFor(Corpus, 'tar-corpus')
+const work = tmp()
 let tried = 0
 
 async function inspects(archive: CorpusArchive) {
@@ -36,7 +38,6 @@ async function inspects(archive: CorpusArchive) {
   assert.equal(readdirSync(work).sort(), before, `${archive.name}: nothing written`)
 }
 
-const Corpus = suite('inspect on hostile archives')
 
 Corpus('every archive of the corpus: a TAR_READ error or a report', async () => {
   const all = corpus()
@@ -51,7 +52,7 @@ Corpus('a gzip bomb ends in an error without using its size in memory', async ()
 })
 
 Corpus('a directory whose links point outside is read without following them out', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'qm-escape-'))
+  const root = tmp()
   mkdirSync(join(root, 'usr/share/containers/systemd'), { recursive: true })
   symlinkSync('/etc/passwd', join(root, 'usr/share/containers/systemd/qm.container'))
   mkdirSync(join(root, 'usr/lib/qm'), { recursive: true })
