@@ -4,15 +4,13 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Report } from '../../../src/inspect/report.ts'
 import { cli } from '../../_helpers/cli.ts'
 import { baseImage, classFCases, layout, open, type ClassFCase, type Made, type SubClass } from './_helpers/class-f.ts'
+import { scratchFor } from '../../_helpers/scratch.ts'
 
-const work = mkdtempSync(join(tmpdir(), 'qm-class-f-'))
-open(work)
 
 /** Run inspect on what a case made: in-process, or as another uid in a child process (a permission case under root). */
 async function run(made: Made, args: string[]): Promise<{ code: number; out: string; err: string; skipped?: string }> {
@@ -26,6 +24,8 @@ async function run(made: Made, args: string[]): Promise<{ code: number; out: str
 }
 
 const ClassF = suite('inspect sees what it is given (issue 9, class F)')
+const work = scratchFor(ClassF, 'class-f')()
+open(work)
 const counts: Record<SubClass, number> = { dirs: 0, unreadable: 0, quoted: 0 }
 
 ClassF('every case: the report the case expects, in JSON and in text', async () => {
@@ -76,17 +76,4 @@ ClassF('the corpus covers each sub-class beyond the issue\'s examples', () => {
   assert.ok(counts.dirs >= 8 && counts.unreadable >= 10 && counts.quoted >= 12, JSON.stringify(counts))
 })
 
-/** Give back what the permission cases took away, so a user who is not root can remove it all. */
-function unlock(dir: string): void {
-  chmodSync(dir, 0o755)
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    if (lstatSync(path).isDirectory()) unlock(path)
-  }
-}
-
-ClassF.after(() => {
-  unlock(work)
-  rmSync(work, { recursive: true, force: true })
-})
 ClassF.run()

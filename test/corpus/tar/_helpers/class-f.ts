@@ -7,7 +7,7 @@
 //   quoted      values Quadlet unquotes (per release) and systemd does not, booleans in every spelling
 // A case's `check` asserts on the JSON report; `text` names what the text report must say too.
 
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { readTree } from '../../../../src/archive/read-tree.ts'
@@ -19,6 +19,7 @@ import type { Tree } from '../../../../src/tree/vtree.ts'
 import { asInstalledByRpm, put } from '../../../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../../../_helpers/render.ts'
 import { concat, END, header, pad, pax } from '../../../archive/_helpers/tar.ts'
+import { withScratch } from '../../../_helpers/scratch.ts'
 
 export type SubClass = 'dirs' | 'unreadable' | 'quoted'
 
@@ -81,18 +82,13 @@ export async function baseImage(): Promise<{ tree: () => Promise<Tree>; members:
     put(host, `${D}/90-site.conf`, '[Service]\nTasksMax=4000\n')
     return host
   }
-  const { mkdtempSync } = await import('node:fs')
-  const { tmpdir } = await import('node:os')
-  const dir = mkdtempSync(join(tmpdir(), 'qm-class-f-base-'))
-  try {
+  return withScratch('class-f-base', async (dir) => {
     const tar = join(dir, 'base.tar')
     writeFileSync(tar, await treeToTar(await tree()))
     const index = await readTree(tar, { interest: () => 'body' })
     const members = [...index.entries.values()].filter((e) => e.path !== '/').map((e) => ({ e, ...(index.bodies.has(e.path) ? { body: index.bodies.get(e.path)! } : {}) }))
     return { tree, members }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  })
 }
 
 interface Layout {
