@@ -119,7 +119,7 @@ Policy("a Quadlet in QM named like one of QM's own units, or like another Quadle
   put(host, `${dir}/radio.container`, '[Container]\nImage=x\nPull=always\nServiceName=tuner\n')
   put(host, `${dir}/tuner.kube`, '[Kube]\nYaml=/x.yaml\n')
   put(host, `${dir}/data.volume`, '[Volume]\n')
-  const got = (await inspect(await tarFile(host))).findings.filter((f) => f.id.startsWith('nested.unit_')).map((f) => [f.id, f.file])
+  const got = (await inspectTar(host)).findings.filter((f) => f.id.startsWith('nested.unit_')).map((f) => [f.id, f.file])
   assert.equal(got.sort(), [['nested.unit_taken', `${dir}/bluechi-agent.container`], ['nested.unit_twice', `${dir}/radio.container`]])
 })
 
