@@ -125,6 +125,8 @@ export function executeManifest(manifest: { pipelines: Pipeline[]; sources: Sour
         throw new QmError('TREE_EXEC', `${where}: ${e instanceof Error ? e.message : String(e)}`)
       }
     })
+    // Finished: later pipelines' copies of it may read it where it is.
+    tree.finished = true
     trees.set(pipeline.name, tree)
   }
   return { trees, notes, unmaterialised: skipped }

@@ -19,6 +19,30 @@ export interface Tree {
   readonly meta: Map<number, Meta>
   readonly contents: Map<number, Content>
   readonly specials: Map<number, Special>
+  /**
+   * Directories copied from a finished tree and not yet made: an empty memfs directory (its own metadata)
+   * whose entries are read from the other tree's directory, by the memfs inode. See `shareDir`.
+   */
+  readonly shared: Map<number, Share>
+  /** What was set on entries read through `shared` (by their inode here), where it differs from theirs. */
+  readonly sharedMeta: Map<number, { mode: number; uid: number; gid: number }>
+  readonly sharedLabels: Map<number, string | undefined>
+  /** Its pipeline has finished: its directories may be shared by copies instead of copied. */
+  finished?: boolean
+  /** Other trees read entries from it: it must not change again. */
+  lent?: boolean
+}
+
+/**
+ * A directory of a finished tree standing for its copy: `cp -a` of a seeded QM tree is tens of thousands of
+ * entries, and osbuild's next stage usually only relabels them. Reading through it gives what the copy would
+ * hold; changing anything below it makes the copy first, one directory level at a time.
+ */
+export interface Share {
+  readonly from: Tree
+  readonly path: string
+  /** Added to `from`'s inode numbers, so the copy's inodes are its own and its hard links stay among themselves. */
+  readonly base: number
 }
 
 /** `mode` is the permission part only (07777). Symlinks report 0777 like Linux. */
@@ -109,7 +133,7 @@ export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, meta: new Map(), contents: new Map(), specials: new Map() }
+  const tree: Tree = { vol, meta: new Map(), contents: new Map(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
@@ -166,6 +190,54 @@ function linkAt(tree: Tree, path: string): MemLink | undefined {
     start = end + 1
   }
   return link
+}
+
+/** Where a path's link is: in the tree itself, or in the tree a directory above it is shared from. */
+interface Located {
+  link: MemLink
+  share: Share | undefined
+}
+
+/** `linkAt` through shared directories: for reading. Changes go through `own` first. */
+function locate(tree: Tree, path: string): Located | undefined {
+  if (tree.shared.size === 0) {
+    const link = linkAt(tree, path)
+    return link ? { link, share: undefined } : undefined
+  }
+  let link = core(tree).root
+  for (let start = 1, n = path.length; start < n; ) {
+    let end = path.indexOf('/', start)
+    if (end === -1) end = n
+    if (end > start) {
+      const node = link.getNode()
+      const share = (node.mode & S_IFMT) === S_IFDIR ? tree.shared.get(node.ino) : undefined
+      if (share) {
+        const rest = path.slice(start - 1)
+        const inner = linkAt(share.from, share.path === '/' ? rest : share.path + rest)
+        return inner ? { link: inner, share } : undefined
+      }
+      const kind = node.mode & S_IFMT
+      if (kind === S_IFLNK) {
+        // a symlink among the parents is left to memfs, which knows nothing of shared directories
+        own(tree, path)
+        const resolved = viaMemfs(core(tree), path)
+        return resolved ? { link: resolved, share: undefined } : undefined
+      }
+      if (kind !== S_IFDIR) return undefined
+      const next = link.children.get(path.slice(start, end))
+      if (!next) return undefined
+      link = next
+    }
+    start = end + 1
+  }
+  return { link, share: undefined }
+}
+
+/** The directory link whose children a located directory lists: a shared one's are in the tree it is shared from. */
+function listing(tree: Tree, at: Located): Located {
+  if (at.share || tree.shared.size === 0) return at
+  const share = tree.shared.get(at.link.getNode().ino)
+  return share ? { link: linkAt(share.from, share.path)!, share } : at
 }
 
 function viaMemfs(c: MemCore, path: string): MemLink | undefined {
@@ -269,10 +341,30 @@ function nodeOf(tree: Tree, n: MemNode): Node {
   return node
 }
 
+/** A node read through a shared directory: the other tree's, with this tree's inode number and what was set here. */
+function sharedNode(tree: Tree, share: Share, n: MemNode): Node {
+  const node = nodeOf(share.from, n)
+  node.ino = share.base + n.ino
+  const meta = tree.sharedMeta.get(node.ino)
+  if (meta) {
+    if (node.type !== 'symlink') node.mode = meta.mode
+    node.uid = meta.uid
+    node.gid = meta.gid
+  }
+  if (tree.sharedLabels.has(node.ino)) {
+    const label = tree.sharedLabels.get(node.ino)
+    if (label === undefined) delete node.label
+    else node.label = label
+  }
+  return node
+}
+
+const nodeAt = (tree: Tree, at: Located): Node => (at.share ? sharedNode(tree, at.share, at.link.getNode()) : nodeOf(tree, at.link.getNode()))
+
 /** The node at a canonical path (no symlinks among its parents), or undefined. */
 export function getNode(tree: Tree, path: string): Node | undefined {
-  const link = linkAt(tree, path)
-  return link ? nodeOf(tree, link.getNode()) : undefined
+  const at = locate(tree, path)
+  return at ? nodeAt(tree, at) : undefined
 }
 
 /** Names in a link's directory, in byte order. */
@@ -284,10 +376,10 @@ function namesOf(link: MemLink): string[] {
 
 /** Names in a directory, in byte order so every walk is the same. */
 export function listDir(tree: Tree, path: string): string[] {
-  const link = linkAt(tree, path)
-  if (!link) throw fsError('ENOENT', path, 'no such directory')
-  if ((link.getNode().mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', path, 'not a directory')
-  return namesOf(link)
+  const at = locate(tree, path)
+  if (!at) throw fsError('ENOENT', path, 'no such directory')
+  if ((at.link.getNode().mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', path, 'not a directory')
+  return namesOf(listing(tree, at).link)
 }
 
 
@@ -363,11 +455,13 @@ function fresh(tree: Tree, path: string, meta: Meta, n = ino(tree, path)): numbe
   // memfs hands out the inode numbers of removed nodes again
   tree.contents.delete(n)
   tree.specials.delete(n)
+  tree.shared.delete(n)
   return n
 }
 
 /** Create a directory at a canonical path whose parent exists. */
 export function createDir(tree: Tree, path: string, meta: Meta): void {
+  own(tree, path)
   fresh(tree, path, meta, newLink(tree, path, true).getNode().ino)
 }
 
@@ -378,6 +472,7 @@ const isContent = (body: Body): body is Content => !(body instanceof Uint8Array)
 
 /** Create a regular file (the path must be free). */
 export function createFile(tree: Tree, path: string, data: Body, meta: Meta): void {
+  own(tree, path)
   const node = newLink(tree, path, false).getNode()
   fresh(tree, path, meta, node.ino)
   if (isContent(data)) tree.contents.set(node.ino, data)
@@ -386,6 +481,7 @@ export function createFile(tree: Tree, path: string, data: Body, meta: Meta): vo
 
 /** Replace the contents of an existing regular file in place: inode, mode, owner and label stay. */
 export function overwriteFile(tree: Tree, path: string, data: Body): void {
+  own(tree, path)
   const link = linkAt(tree, path)
   if (!link) throw fsError('ENOENT', path, 'no such file')
   const node = link.getNode()
@@ -398,23 +494,28 @@ export function overwriteFile(tree: Tree, path: string, data: Body): void {
 const EMPTY = new Uint8Array(0)
 
 export function createSymlink(tree: Tree, path: string, target: string, owner: { uid: number; gid: number } = ROOT_META): void {
+  own(tree, path)
   tree.vol.symlinkSync(target, path)
   fresh(tree, path, { mode: 0o777, uid: owner.uid, gid: owner.gid }, slim(linkAt(tree, path)!).getNode().ino)
 }
 
 /** Create a device node or FIFO (the path must be free): an empty memfs file, and what it stands for. */
 export function createSpecial(tree: Tree, path: string, special: Special, meta: Meta): void {
+  own(tree, path)
   const n = fresh(tree, path, meta, newLink(tree, path, false).getNode().ino)
   tree.specials.set(n, { type: special.type, major: special.major, minor: special.minor })
 }
 
 export function createHardlink(tree: Tree, existing: string, path: string): void {
+  own(tree, existing)
+  own(tree, path)
   tree.vol.linkSync(existing, path)
   slim(linkAt(tree, path)!)
 }
 
 /** Remove a path; directories go with everything below them. */
 export function removePath(tree: Tree, path: string): void {
+  own(tree, path)
   const node = getNode(tree, path)
   if (!node) return
   if (node.type === 'dir') tree.vol.rmSync(path, { recursive: true, force: true })
@@ -422,6 +523,9 @@ export function removePath(tree: Tree, path: string): void {
 }
 
 export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
+  if (tree.lent) throw readOnly(path)
+  const at = locate(tree, path)
+  if (at?.share) return setSharedMeta(tree, at.share, at.link.getNode(), patch)
   const n = ino(tree, path)
   const have = tree.meta.get(n) ?? { mode: 0o644, uid: 0, gid: 0 }
   const next = { ...have, ...patch }
@@ -429,14 +533,30 @@ export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   tree.meta.set(n, next)
 }
 
+/** Metadata set on an entry read through a shared directory: kept here, only where it differs from the other tree's. */
+function setSharedMeta(tree: Tree, share: Share, n: MemNode, patch: Partial<Meta>): void {
+  const theirs = share.from.meta.get(n.ino) ?? { mode: 0o644, uid: 0, gid: 0 }
+  const i = share.base + n.ino
+  const have = tree.sharedMeta.get(i) ?? theirs
+  const next = { mode: patch.mode === undefined ? have.mode : patch.mode & 0o7777, uid: patch.uid ?? have.uid, gid: patch.gid ?? have.gid }
+  if (next.mode === theirs.mode && next.uid === theirs.uid && next.gid === theirs.gid) tree.sharedMeta.delete(i)
+  else tree.sharedMeta.set(i, next)
+  if ('label' in patch) {
+    if (patch.label === theirs.label) tree.sharedLabels.delete(i)
+    else tree.sharedLabels.set(i, patch.label)
+  }
+}
+
 /** Where a canonical regular file's bytes are: a Content outside memory, or a copy of memfs's. */
 export function bodyOf(tree: Tree, path: string): Body {
-  const link = linkAt(tree, path)
-  if (!link) throw fsError('ENOENT', path, 'no such file')
-  const node = link.getNode()
+  const at = locate(tree, path)
+  if (!at) throw fsError('ENOENT', path, 'no such file')
+  const node = at.link.getNode()
   if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
-  return tree.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
+  return bodyOfNode(at.share ? at.share.from : tree, node)
 }
+
+const bodyOfNode = (tree: Tree, node: MemNode): Body => tree.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
 
 
 /** The bytes of a Content, read now (for the few files stages parse). */
@@ -465,14 +585,14 @@ export function readFile(tree: Tree, path: string): Buffer {
  * order, without collecting them: a seeded tree has tens of thousands.
  */
 export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => void): void {
-  const start = linkAt(tree, from)
+  const start = locate(tree, from)
   if (!start) return
   const firstPath = new Map<number, string>()
   // An explicit stack, so depth cannot overflow the call stack.
-  const stack: [string, MemLink][] = [[from, start]]
+  const stack: [string, Located][] = [[from, start]]
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [path, link] = top
-    const node = nodeOf(tree, link.getNode())
+    const [path, at] = top
+    const node = nodeAt(tree, at)
     const first = node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1 ? firstPath.get(node.ino) : undefined
     const entry: Entry = { path, type: first === undefined ? node.type : 'hardlink', mode: node.mode, uid: node.uid, gid: node.gid, size: first === undefined ? node.size : 0 }
     if (first !== undefined) entry.target = first
@@ -485,9 +605,10 @@ export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => voi
     if (first === undefined && node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) firstPath.set(node.ino, path)
     visit(entry)
     if (node.type !== 'dir') continue
-    const names = namesOf(link)
+    const dir = listing(tree, at)
+    const names = namesOf(dir.link)
     const prefix = path === '/' ? '/' : `${path}/`
-    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, link.children.get(names[i]!)!])
+    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, { link: dir.link.children.get(names[i]!)!, share: dir.share }])
   }
 }
 
@@ -533,4 +654,125 @@ export function entryMeta(entry: Pick<Entry, 'mode' | 'uid' | 'gid' | 'label'>):
   const meta: Meta = { mode: entry.mode, uid: entry.uid, gid: entry.gid }
   if (entry.label !== undefined) meta.label = entry.label
   return meta
+}
+
+// ---- shared directories ------------------------------------------------------------------------
+
+const readOnly = (path: string) => fsError('EPERM', path, 'read-only: the tree of a finished pipeline that other trees read from')
+
+let nextBase = 2 ** 32
+
+/**
+ * Make `path` of `tree` (a directory just made there, empty) stand for a copy of the directory `fromPath` of the
+ * finished tree `from`, as `cp -a` makes it. Refused (false: copy it instead) when `from` reads through shared
+ * directories itself, or when a hard link joins the directory's entries to something outside it (a copy would
+ * give them one inode only if both were copied together).
+ */
+export function shareDir(tree: Tree, path: string, from: Tree, fromPath: string): boolean {
+  if (!from.finished || from.shared.size > 0 || tree === from || tree.lent) return false
+  if (!closed(from, fromPath)) return false
+  const link = linkAt(tree, path)
+  const source = linkAt(from, fromPath)
+  if (!link || !source || (link.getNode().mode & S_IFMT) !== S_IFDIR || (source.getNode().mode & S_IFMT) !== S_IFDIR) return false
+  if (link.children.size > 2) return false
+  from.lent = true
+  tree.shared.set(link.getNode().ino, { from, path: fromPath, base: nextBase })
+  nextBase += 2 ** 32
+  return true
+}
+
+/** Hard-linked inodes of a finished tree, each with all its paths (found once: the tree no longer changes). */
+const linkedPaths = new WeakMap<Tree, string[][]>()
+
+function closed(from: Tree, dir: string): boolean {
+  let groups = linkedPaths.get(from)
+  if (!groups) {
+    const byIno = new Map<number, string[]>()
+    const stack: [string, MemLink][] = [['/', core(from).root]]
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [path, link] = top
+      const n = link.getNode()
+      const kind = n.mode & S_IFMT
+      if (kind === S_IFDIR) {
+        const prefix = path === '/' ? '/' : `${path}/`
+        for (const [name, child] of link.children) if (name !== '.' && name !== '..') stack.push([prefix + name, child!])
+      } else if (kind !== S_IFLNK && n.nlink > 1) {
+        const paths = byIno.get(n.ino)
+        if (paths) paths.push(path)
+        else byIno.set(n.ino, [path])
+      }
+    }
+    linkedPaths.set(from, (groups = [...byIno.values()]))
+  }
+  const prefix = dir === '/' ? '/' : `${dir}/`
+  for (const paths of groups) {
+    let inside = 0
+    for (const p of paths) if (p.startsWith(prefix)) inside++
+    if (inside > 0 && inside < paths.length) return false
+  }
+  return true
+}
+
+/**
+ * Before `path` (or what is below it) changes: the tree must not be lent, and every shared directory above
+ * `path` is made, one level: its entries become the tree's own, its subdirectories shared in turn.
+ */
+function own(tree: Tree, path: string): void {
+  if (tree.lent) throw readOnly(path)
+  if (tree.shared.size === 0) return
+  let link = core(tree).root
+  let at = '/'
+  for (let start = 1, n = path.length; start < n; ) {
+    let end = path.indexOf('/', start)
+    if (end === -1) end = n
+    if (end > start) {
+      const node = link.getNode()
+      if ((node.mode & S_IFMT) !== S_IFDIR) return
+      const share = tree.shared.get(node.ino)
+      if (share) unshare(tree, at, node.ino, share)
+      const name = path.slice(start, end)
+      const next = link.children.get(name)
+      if (!next) return
+      link = next
+      at = at === '/' ? `/${name}` : `${at}/${name}`
+    }
+    start = end + 1
+  }
+}
+
+/** Make the shared directory `dir` the tree's own: its entries copied as `cp -a` copies them, with what was set on them. */
+function unshare(tree: Tree, dir: string, dirIno: number, share: Share): void {
+  tree.shared.delete(dirIno)
+  const source = linkAt(share.from, share.path)!
+  fill(tree, dir, share, share.path, source, new Map())
+}
+
+function fill(tree: Tree, dir: string, share: Share, fromDir: string, source: MemLink, links: Map<number, string>): void {
+  const prefix = dir === '/' ? '/' : `${dir}/`
+  const fromPrefix = fromDir === '/' ? '/' : `${fromDir}/`
+  for (const name of namesOf(source)) {
+    const child = source.children.get(name)!
+    const n = child.getNode()
+    const node = sharedNode(tree, share, n)
+    const path = prefix + name
+    const meta: Meta = { mode: node.mode, uid: node.uid, gid: node.gid }
+    if (node.label !== undefined) meta.label = node.label
+    tree.sharedMeta.delete(node.ino)
+    tree.sharedLabels.delete(node.ino)
+    if (node.type === 'dir') {
+      createDir(tree, path, meta)
+      const fromPath = fromPrefix + name
+      if (closed(share.from, fromPath)) tree.shared.set(ino(tree, path), { from: share.from, path: fromPath, base: share.base })
+      else fill(tree, path, share, fromPath, child, links)
+    } else if (node.type === 'symlink') {
+      createSymlink(tree, path, node.target!, meta)
+      if (meta.label !== undefined) setMeta(tree, path, { label: meta.label })
+    } else if (node.nlink > 1 && links.has(n.ino)) {
+      createHardlink(tree, links.get(n.ino)!, path)
+    } else {
+      if (node.type === 'file') createFile(tree, path, bodyOfNode(share.from, n), meta)
+      else createSpecial(tree, path, { type: node.type, major: node.major!, minor: node.minor! }, meta)
+      if (node.nlink > 1) links.set(n.ino, path)
+    }
+  }
 }

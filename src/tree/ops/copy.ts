@@ -17,6 +17,7 @@ import {
   resolve,
   resolveParent,
   setMeta,
+  shareDir,
   type Meta,
   type Node,
   type Tree,
@@ -116,8 +117,11 @@ function copyNode(from: Tree, src: string, to: Tree, dst: string, removeDestinat
   const node = getNode(from, src)!
   const have = getNode(to, dst)
   if (node.type === 'dir') {
-    if (!have) createDir(to, dst, metaOf(node))
-    else if (have.type !== 'dir') throw fsError('EEXIST', dst, `cannot overwrite non-directory with directory ${src}`)
+    if (!have) {
+      createDir(to, dst, metaOf(node))
+      // A finished pipeline's directory is read where it is until something below it changes.
+      if (shareDir(to, dst, from, src)) return preserve(to, dst, node)
+    } else if (have.type !== 'dir') throw fsError('EEXIST', dst, `cannot overwrite non-directory with directory ${src}`)
     for (const child of listDir(from, src)) copyNode(from, posix.join(src, child), to, posix.join(dst, child), removeDestination, links)
     preserve(to, dst, node)
     return
