@@ -25,11 +25,29 @@ export function classifyQuadletEntries(entries: readonly UnitEntry[], ctx: RawCo
     for (const hit of classifyEntry(section, e.key, e.value, ctx)) out.push({ entry: e, hit })
     const device = volumeDevice(e, entries, ctx)
     if (device) out.push({ entry: e, hit: device })
+    const path = pathKey(e, ctx)
+    if (path) out.push({ entry: e, hit: path })
     if (e.section === 'Kube' && e.key === 'Yaml') {
       out.push({ entry: e, hit: { kind: 'unsafe', id: 'raw.unchecked', detail: `Yaml=${e.value}: the pods' host paths, devices and security settings are not checked` } })
     }
   }
   return out
+}
+
+/**
+ * Keys that hand a path of QM to a container as a whole: Rootfs= (the container runs on that directory,
+ * read-write), [Kube] ConfigMap= (read into the pods), [Build] SetWorkingDirectory= (the build context, which the
+ * Containerfile can COPY into the image).
+ */
+function pathKey(e: UnitEntry, ctx: RawContext): RawHit | undefined {
+  const which =
+    (e.section === 'Container' && e.key === 'Rootfs') || (e.section === 'Kube' && e.key === 'ConfigMap') || (e.section === 'Build' && e.key === 'SetWorkingDirectory')
+  if (!which) return undefined
+  // Rootfs=PATH[:O|:idmap...]; SetWorkingDirectory=file|unit name the unit's own directory
+  const value = quadletScalar(e.value).replace(/:[^/]*$/, '')
+  if (e.key === 'SetWorkingDirectory' && !value.startsWith('/')) return undefined
+  const problem = hostPathProblem(value, ctx)
+  return problem ? { kind: 'unsafe', id: 'volume.host_path', detail: `${e.key}=${e.value}: ${problem}` } : undefined
 }
 
 /** [Volume] Device= with Type=bind (or Options=bind) is a host path; otherwise a block device mounted into QM. */
