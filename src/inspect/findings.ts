@@ -1,6 +1,6 @@
 import { normaliseCapability, QM_DROPPED_CAPABILITIES, UNSAFE, type UnsafeId } from '../isolation.ts'
 import { nestedContext, qmContext } from '../isolation/contexts.ts'
-import { canonicalHostPath } from '../isolation/host-paths.ts'
+import { canonicalHostPath, readSource, splitVolume } from '../isolation/host-paths.ts'
 import { classifyEntry, classifyPodmanArgs, type RawContext } from '../isolation/raw-keys.ts'
 import { classifyQuadletEntries, serviceEnvironment } from '../isolation/quadlet-files.ts'
 import { classifyContainersConfKey, containersConfEntries } from '../isolation/containers-conf.ts'
@@ -311,6 +311,18 @@ function inside({ report: r, inside: model, host, quadlet: q, qm }: Facts): Find
     out.push(finding('containers_conf.missing', 'warning', 'QM has no containers.conf: nested containers get podman\'s defaults (OOM score, network, subnet)'))
   }
   for (const u of model.unreadable) out.push(finding('config.unreadable', 'error', `cannot be parsed: ${u.message}`, u.file))
+  // a qm.container volume from outside QM's own trees, over a file qm-stage writes in QM (or a directory above one), replaces it
+  if (r.quadlet.unit) {
+    const qmConfig = [IN_QM.containersConf, IN_QM.nestedQuadletDir, IN_QM.selinuxContainerContexts, '/etc/selinux', IN_QM.bluechiDropinDir, IN_QM.imageStore, IN_QM.subuid, IN_QM.subgid]
+    const env = environment(q.effective)
+    for (const v of items(q.effective, 'Volume')) {
+      const read = readSource(splitVolume(v.value).source, { scope: 'qm', unitDir: QM.quadletDir, env })
+      if (read.kind !== 'host' || [QM.etc, QM.var, QM.varTmp, QM.rootfs].some((own) => read.path === own || read.path.startsWith(`${own}/`))) continue
+      const target = canonicalHostPath(volumeTarget(v.value))
+      const hidden = qmConfig.find((c) => c === target || c.startsWith(`${target === '/' ? '' : target}/`) || target.startsWith(`${c}/`))
+      if (hidden) out.push(finding('volume.over_qm_config', 'error', `Volume=${v.value} mounts a host directory over ${hidden} in QM, which qm-stage writes (QM's podman, Quadlet, BlueChi or SELinux configuration): the host's copy replaces it`, v.file))
+    }
+  }
   // a service name taken twice inside QM: by one of QM's own units, or by two Quadlets
   model.services.forEach(({ service, file }, i) => {
     const first = model.services.slice(0, i).find((o) => o.service === service)

@@ -123,4 +123,12 @@ Policy("a Quadlet in QM named like one of QM's own units, or like another Quadle
   assert.equal(got.sort(), [['nested.unit_taken', `${dir}/bluechi-agent.container`], ['nested.unit_twice', `${dir}/radio.container`]])
 })
 
+Policy("a host directory mounted over QM's generated configuration", async () => {
+  const dropin = `${QM.adminDropinDir}/50-over.conf`
+  const got = await findings((host) => put(host, dropin, '[Container]\nVolume=/srv/conf:/etc/containers\nVolume=/srv/data:/srv/data\nVolume=/srv/ids:/etc/subuid:ro\n'))
+  assert.equal(got.filter(([id]) => id === 'volume.over_qm_config').map(([, f]) => f), [dropin, dropin])
+  // the built default mounts QM's own /etc and /var there: nothing to report
+  assert.not.ok((await findings(() => {})).some(([id]) => id === 'volume.over_qm_config'))
+})
+
 Policy.run()
