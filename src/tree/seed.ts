@@ -233,6 +233,7 @@ function tarSeed(path: string, sink: SeedSink, bytes: FileBytes): Seed {
 // Made apart from tarSeed, so the closures do not keep the index (every member's entry) alive.
 const spansIn = (bytes: FileBytes, offsets: Map<string, number>): ContentOf => (e) => {
   const offset = offsets.get(e.path)
+  offsets.delete(e.path)
   return offset === undefined ? undefined : { source: bytes, offset, size: e.size }
 }
 const closer = (bytes: FileBytes) => () => bytes.close()
@@ -276,11 +277,16 @@ type ContentOf = (e: Entry) => { source: ByteSource; offset: number; size: numbe
 /** Parents before children; hard links after every file they may name, so each links to its target. */
 function buildTree(archive: string, entries: Map<string, Entry>, contentOf: ContentOf, specials: Map<string, Special>): Tree {
   const tree = emptyTree()
-  const sorted = [...entries.values()].sort((a, b) => byteOrder(a.path, b.path))
+  const sorted: (Entry | undefined)[] = [...entries.values()].sort((a, b) => byteOrder(a.path, b.path))
+  // The index is the tree's to consume: each entry can go once it is in the tree, so the index and the tree
+  // it becomes are not both whole in memory (tens of thousands of entries each).
+  entries.clear()
   const links: Entry[] = []
   // An image has a few dozen labels over tens of thousands of entries: one string each.
   const labels = new Map<string, string>()
-  for (const e of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!
+    sorted[i] = undefined
     const raw = e.xattrs?.['security.selinux']
     let label = raw === undefined ? undefined : labels.get(raw)
     if (raw !== undefined && label === undefined) labels.set(raw, (label = flat(raw.replace(/\0+$/, ''))))

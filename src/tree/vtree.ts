@@ -280,6 +280,7 @@ function slim(link: MemLink): MemLink {
  */
 function leanNodes(vol: Volume): void {
   const c = (vol as unknown as { _core: MemCore & { newInoNumber(): number; inodes: Record<number, MemNode> } })._core
+  lazySteps(c.root)
   const proto = Object.getPrototypeOf(c.root.getNode()) as object
   const { getuid, getgid } = memfsProcess() as { getuid(): number; getgid(): number }
   const uid = getuid()
@@ -302,6 +303,36 @@ function leanNodes(vol: Volume): void {
   }
 }
 const EMPTY_BUFFER = Buffer.alloc(0)
+
+/**
+ * Every memfs link keeps its whole path as an array of names (`steps`), rebuilt from its parent's when made:
+ * about a hundred bytes per entry that vtree never reads (it walks `children` itself). memfs reads them only
+ * for messages, events and renames, so they are worked out from the parents when asked for instead.
+ */
+interface Named {
+  parent?: Named
+  name: string
+}
+let stepsAreLazy = false
+function lazySteps(root: MemLink): void {
+  if (stepsAreLazy) return
+  stepsAreLazy = true
+  const proto = Object.getPrototypeOf(root) as object
+  Object.defineProperty(proto, '_steps', {
+    configurable: true,
+    get(this: Named) {
+      const names: string[] = []
+      // the root is its own parent
+      for (let l = this; ; l = l.parent!) {
+        names.push(l.name)
+        if (!l.parent || l.parent === l) break
+      }
+      return names.reverse()
+    },
+    set() {},
+  })
+  ;(proto as { syncSteps(): void }).syncSteps = () => {}
+}
 
 /** A new entry `name` in the directory at `path`'s parent, made by memfs's core: no descriptor opened and closed. */
 function newLink(tree: Tree, path: string, isDirectory: boolean): MemLink {
