@@ -13,6 +13,10 @@ export interface PendingLink {
   index: number
 }
 
+/** How deep, and how long, a directory implied by the names below it can be. */
+export const MAX_IMPLIED_DEPTH = 64
+export const MAX_IMPLIED_LENGTH = 4096
+
 export class IndexBuilder implements MemberSink {
   readonly entries = new Map<string, Entry>()
   readonly bodies = new Map<string, Uint8Array>()
@@ -33,6 +37,8 @@ export class IndexBuilder implements MemberSink {
   private readonly implied = new Set<string>()
   /** The last tar member's parent: it and every directory above it have been implied, or exist. */
   private impliedUpTo = '/'
+  /** A directory past MAX_IMPLIED_DEPTH / MAX_IMPLIED_LENGTH went unimplied (reported once). */
+  private tooDeep = false
 
   constructor(options: ReadOptions) {
     this.interest = options.interest
@@ -169,10 +175,20 @@ export class IndexBuilder implements MemberSink {
     const boundary = (s: string, i: number) => i === s.length || s.charCodeAt(i) === 0x2f
     if (!(boundary(dir, common) && boundary(last, common))) common = dir.lastIndexOf('/', common - 1)
     if (common >= dir.length) return
-    for (let at = common; at !== -1; ) {
+    // Each directory looked at is a new string to hash, so a deep name costs its depth times its length: only
+    // the first MAX_IMPLIED_DEPTH levels, within MAX_IMPLIED_LENGTH bytes, are implied (no real tree nests deeper).
+    let depth = 0
+    for (let i = 0; i !== -1 && i < common; i = dir.indexOf('/', i + 1)) depth++
+    for (let at = common; at !== -1 && depth < MAX_IMPLIED_DEPTH; depth++) {
       const next = dir.indexOf('/', at + 1)
+      if ((next === -1 ? dir.length : next) > MAX_IMPLIED_LENGTH) break
       this.implyDir(next === -1 ? dir : dir.slice(0, next))
       at = next
+      if (at === -1) return
+    }
+    if (!this.tooDeep && !this.entries.has(dir)) {
+      this.tooDeep = true
+      this.problem({ path: dir, message: `directories deeper than ${MAX_IMPLIED_DEPTH} levels or ${MAX_IMPLIED_LENGTH} bytes are not implied from the names below them (this is the first one)` })
     }
   }
 

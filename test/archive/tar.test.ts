@@ -475,3 +475,22 @@ Partial('a gzip stream cut short is a truncation too; a corrupt one stays an err
 })
 
 Partial.run()
+
+const Implied = suite('readTree: directories implied by the names below them')
+
+Implied('only the directories past the last member\'s are looked at; depth and length are capped', async () => {
+  const seen: string[] = []
+  const deep = 'x/'.repeat(70)
+  const archive = tar(file('a/b/c/1'), file('a/b/c/2'), file('a/b/d/3'), file('a/bc/4'), header({ name: 'a/b/', type: '5', mode: 0o700 }), pax([['path', `z/${deep}f`]]), header({ name: 'ignored' }))
+  for (const via of VIAS) {
+    seen.length = 0
+    const index = await readVia(via, archive, { interest: (path, type) => (type === 'dir' && seen.push(path), 'entry') })
+    assert.equal(seen.slice(0, 7), ['/a', '/a/b', '/a/b/c', '/a/b/d', '/a/bc', '/a/b', '/z'], `${via}: each directory asked once, a listed one again for its member`)
+    assert.equal(index.entries.get('/a/b'), { path: '/a/b', type: 'dir', mode: 0o700, uid: 0, gid: 0, size: 0 }, `${via}: a later member replaces the implied directory, silently`)
+    assert.is(index.stats.impliedDirs, 4 + 64, `${via}: /a /a/b/c /a/b/d /a/bc, and /z and 63 levels below it`)
+    assert.ok(index.entries.has(`/z/${'x/'.repeat(62)}x`) && !index.entries.has(`/z/${'x/'.repeat(63)}x`), via)
+    assert.equal(index.problems.map((p) => p.message), ['directories deeper than 64 levels or 4096 bytes are not implied from the names below them (this is the first one)'], via)
+  }
+})
+
+Implied.run()
