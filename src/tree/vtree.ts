@@ -16,7 +16,7 @@ import { byteOrder } from '../byte-order.ts'
  */
 export interface Tree {
   readonly vol: Volume
-  readonly meta: Map<number, Meta>
+  readonly meta: MetaTable
   readonly contents: Map<number, Content>
   readonly specials: Map<number, Special>
   /**
@@ -52,6 +52,56 @@ export interface Meta {
   gid: number
   label?: string
 }
+
+/**
+ * Mode, owner and label by inode number, in typed arrays (labels as an index into the few distinct ones): a
+ * seeded tree has tens of thousands of inodes, and an object and a map entry each cost four times as much.
+ */
+export class MetaTable {
+  private mode = new Uint16Array(0)
+  private uid = new Float64Array(0)
+  private gid = new Float64Array(0)
+  /** 0: no label; n: labels[n - 1] */
+  private label = new Uint32Array(0)
+  private readonly labels: string[] = []
+  private readonly labelIndex = new Map<string, number>()
+
+  get(ino: number): Meta | undefined {
+    const mode = ino < this.mode.length ? this.mode[ino]! : 0
+    if (!(mode & PRESENT)) return undefined
+    const meta: Meta = { mode: mode & 0o7777, uid: this.uid[ino]!, gid: this.gid[ino]! }
+    const label = this.label[ino]!
+    if (label !== 0) meta.label = this.labels[label - 1]!
+    return meta
+  }
+
+  set(ino: number, meta: Meta): void {
+    if (ino >= this.mode.length) this.grow(ino)
+    this.mode[ino] = PRESENT | (meta.mode & 0o7777)
+    this.uid[ino] = meta.uid
+    this.gid[ino] = meta.gid
+    let label = 0
+    if (meta.label !== undefined) {
+      label = this.labelIndex.get(meta.label) ?? 0
+      if (label === 0) this.labelIndex.set(meta.label, (label = this.labels.push(meta.label)))
+    }
+    this.label[ino] = label
+  }
+
+  delete(ino: number): void {
+    if (ino < this.mode.length) this.mode[ino] = 0
+  }
+
+  private grow(ino: number): void {
+    const size = Math.max(64, ino + 1, this.mode.length * 2)
+    const more = <T extends Uint16Array | Float64Array | Uint32Array>(a: T, b: T): T => (b.set(a), b)
+    this.mode = more(this.mode, new Uint16Array(size))
+    this.uid = more(this.uid, new Float64Array(size))
+    this.gid = more(this.gid, new Float64Array(size))
+    this.label = more(this.label, new Uint32Array(size))
+  }
+}
+const PRESENT = 0x8000
 
 /** Somewhere bytes can be read from by position: a tar, a spilled decompressed tar, one file on disk. */
 export interface ByteSource {
@@ -133,7 +183,7 @@ export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, meta: new Map(), contents: new Map(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
+  const tree: Tree = { vol, meta: new MetaTable(), contents: new Map(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
