@@ -107,7 +107,11 @@ def(`Type ExitType RemainAfterExit GuessMainPID PIDFile BusName Restart RestartM
   ReadOnlyPaths InaccessiblePaths NoExecPaths ExecPaths ReadWritePaths TemporaryFileSystem RemoveIPC KeyringMode
   RuntimeDirectory RuntimeDirectoryMode RuntimeDirectoryPreserve StateDirectory StateDirectoryMode CacheDirectory
   CacheDirectoryMode LogsDirectory LogsDirectoryMode ConfigurationDirectory ConfigurationDirectoryMode
-  SetCredential SetCredentialEncrypted ImportCredential UnsetEnvironment SetLoginEnvironment Personality`, ok)
+  SetCredential SetCredentialEncrypted ImportCredential UnsetEnvironment SetLoginEnvironment Personality
+  StartLimitBurst StartLimitInterval StartLimitIntervalSec StartLimitAction RebootArgument NonBlocking UtmpIdentifier UtmpMode
+  PermissionsStartOnly RootDirectoryStartOnly ReadOnlyDirectories ReadWriteDirectories InaccessibleDirectories
+  MemoryLimit CPUShares StartupCPUShares BlockIOAccounting BlockIOWeight StartupBlockIOWeight BlockIODeviceWeight
+  BlockIOReadBandwidth BlockIOWriteBandwidth`, ok)
 def('ExecStart ExecStartPre ExecStartPost ExecCondition ExecReload ExecStop ExecStopPost', exec)
 def('User Group', identity)
 def('DynamicUser SupplementaryGroups PAMName', unchecked('podman runs with another identity or session, which qm-stage does not check'))
