@@ -181,6 +181,9 @@ function environment(unit: EffectiveUnit): Record<string, string> {
   return Object.fromEntries(unit.list('Service', 'Environment').filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
 }
 
+/** Directories of systemd drop-ins that apply to qm.service on the host. */
+const QM_SERVICE_DROPIN_DIRS = ['/usr/lib/systemd/system', '/run/systemd/system', '/etc/systemd/system'].flatMap((d) => [`${d}/service.d`, `${d}/qm.service.d`])
+
 /** Raw keys read through the same policy render uses (host paths, devices, podman options, annotations). */
 const POLICY_KEYS = ['Network', 'Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType']
 
@@ -215,6 +218,16 @@ function isolation(facts: Facts): Finding[] {
     }
   }
   // single values as the modelled release's Lookup() and LookupBoolean() read them (quotes, spellings)
+  // systemd drop-ins of qm.service itself (qm.service.d/, service.d/ for every service) set its [Service] on the host
+  for (const file of QM_SERVICE_DROPIN_DIRS.flatMap((d) => (host.list(d) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${n}`))) {
+    for (const e of parseUnit(host.text(file) ?? '', file, 'systemd').entries.filter((e) => e.section === 'Service')) {
+      if (e.key === 'OOMScoreAdjust') {
+        if (!(Number(e.value) > 0)) hits.push(['oom.qm_not_positive', `${file}: OOMScoreAdjust=${e.value} overrides qm.service's`, `${file}:${e.line}`])
+        continue
+      }
+      for (const h of classifyEntry('Service', e.key, e.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `qm.service: ${h.detail}`, `${file}:${e.line}`])
+    }
+  }
   const labelOff = setting(u, 'Container', 'SecurityLabelDisable')
   if (labelOff && quadletBoolean(labelOff.value, facts.unquote)) hits.push(['selinux.label_disable', `SecurityLabelDisable=${labelOff.value}`, labelOff.file])
   const seccomp = setting(u, 'Container', 'SeccompProfile')

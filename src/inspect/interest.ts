@@ -42,6 +42,7 @@ const TREES = [
   `${QM.etc}/containers/containers.rootful.conf.d`, `${R}/etc/containers/containers.rootful.conf.d`, `${R}/usr/share/containers/containers.rootful.conf.d`,
   `${QM.etc}/bluechi`, `${R}/etc/bluechi`, `${R}/usr/share/bluechi`,
   '/usr/lib/systemd/system/qm.service.d', '/etc/systemd/system/qm.service.d',
+  '/usr/lib/systemd/system/service.d', '/etc/systemd/system/service.d', '/run/systemd/system/qm.service.d', '/run/systemd/system/service.d',
   '/etc/systemd/system-generators', '/usr/lib/systemd/system-generators',
   '/etc/systemd/system.conf.d', '/usr/lib/systemd/system.conf.d',
   QM.shareDir,

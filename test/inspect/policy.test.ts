@@ -131,4 +131,16 @@ Policy("a host directory mounted over QM's generated configuration", async () =>
   assert.not.ok((await findings(() => {})).some(([id]) => id === 'volume.over_qm_config'))
 })
 
+Policy("systemd drop-ins of qm.service on the host, through the [Service] table", async () => {
+  const own = '/etc/systemd/system/qm.service.d/50-rt.conf'
+  const all = '/usr/lib/systemd/system/service.d/50-all.conf'
+  const got = await findings((host) => {
+    put(host, own, '[Service]\nCPUSchedulingPolicy=fifo\nOOMScoreAdjust=-1000\nRestart=always\n')
+    put(host, all, '[Service]\nExecStartPre=/usr/local/bin/hook\n')
+  })
+  const of = (file: string) => got.filter(([, f]) => String(f).startsWith(file)).map(([id]) => id).sort()
+  assert.equal(of(own), ['oom.qm_not_positive', 'sched.realtime'])
+  assert.equal(of(all), ['raw.unchecked'])
+})
+
 Policy.run()
