@@ -17,7 +17,7 @@ const MAIN_SECTION: Readonly<Record<string, string>> = {
 
 const isQuadletFile = (name: string) => name.lastIndexOf('.') > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(name.lastIndexOf('.') + 1))
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
-import { loads, type TreeView } from './view.ts'
+import { loads, quadletList, type TreeView } from './view.ts'
 
 type Toml = Record<string, unknown>
 
@@ -124,7 +124,7 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
 function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote, services: InsideModel['services']): NestedQuadlet[] {
-  const list = (dir: string) => qm.list(dir)
+  const list = quadletList(qm)
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
   const find = quadletFinder(list)

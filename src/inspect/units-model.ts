@@ -1,7 +1,7 @@
 import { generateTree, type TreeUnit } from '../units/generate/tree.ts'
 import type { QuadletRules } from '../units/generate/versions.ts'
 import type { GeneratedUnit, Report } from './report.ts'
-import type { TreeView } from './view.ts'
+import { quadletList, type TreeView } from './view.ts'
 
 export interface UnitsOptions {
   rules: QuadletRules
@@ -16,7 +16,7 @@ export interface UnitsOptions {
 export function unitsModel(host: TreeView, qm: TreeView, options: UnitsOptions): Report['units'] {
   const run = (view: TreeView) =>
     generateTree({
-      list: (dir) => view.list(dir),
+      list: quadletList(view),
       read: (path) => view.text(path),
       rules: options.rules,
       deviceExists: () => options.optionalDevices === 'present',

@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import type { Entry, TreeIndex } from '../archive/types.ts'
+import { QUADLET_EXTENSIONS } from '../units/names.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -39,6 +40,22 @@ export function unreadIn(index: TreeIndex): Unread[] {
 function readerSays(index: TreeIndex, path: string): string | undefined {
   const said = index.problems.filter((p) => p.path === path).map((p) => p.message)
   return said.length > 0 ? said.join('; ') : undefined
+}
+
+/** Names the Quadlet generator loads as files: its unit files and their .conf drop-ins. */
+const QUADLET_LOADED = new RegExp(`\\.(${[...Object.keys(QUADLET_EXTENSIONS), 'conf'].join('|')})$`)
+
+/**
+ * A directory listing as the Quadlet generator acts on it: a unit file or drop-in it cannot read is skipped
+ * (an error in its log), so a same-named file in a lower-priority directory takes its place, and the other
+ * drop-ins still apply (checked with podman 5.8.2's generator; 4.9.5 does the same, silently). The view
+ * records each such file, so the report says it could not be read.
+ */
+export const quadletList = (view: TreeView) => (dir: string): string[] | undefined => {
+  const names = view.list(dir)
+  if (names === undefined) return undefined
+  const at = (n: string) => (dir === '/' ? `/${n}` : `${dir}/${n}`)
+  return names.filter((n) => !QUADLET_LOADED.test(n) || view.list(at(n)) !== undefined || view.read(at(n)) !== undefined)
 }
 
 /** A file a reader would load: it exists, or it cannot be read (a dangling link, say), which the view records. */

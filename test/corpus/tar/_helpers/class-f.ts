@@ -273,6 +273,11 @@ export function classFCases(base: { tree: () => Promise<Tree>; members: Member[]
     tarCase('9f-37-containers-conf-dropin-link-loop', 'unreadable', { change: [symlink(`${QM.etc}/containers/containers.conf.d/50-loop.conf`, '50-loop.conf')] }, (r) => {
       has(r, 'read.unreadable', /too many levels of symbolic links/, `${QM.etc}/containers/containers.conf.d/50-loop.conf`)
     }),
+    // the generator skips a unit file it cannot read, so the next directory's copy is loaded (podman 5.8.2, checked)
+    tarCase('9f-38-unreadable-etc-qm-container-falls-back', 'unreadable', { change: [symlink('/etc/containers/systemd/qm.container', '/usr/share/qm/gone.container')] }, (r, ref) => {
+      has(r, 'read.unreadable', /dangling symbolic link/, '/etc/containers/systemd/qm.container')
+      assertThat(r.quadlet.unit === QM.quadlet && JSON.stringify(r.quadlet.settings) === JSON.stringify(ref.quadlet.settings), 'the /usr/share copy is the unit, as before', r)
+    }),
 
     // ---- quoted: values as Quadlet (per release) and systemd read them -------------------------------------
     tarCase('9f-41-label-disable-quoted', 'quoted', { change: [dropin('91-q.conf', '[Container]\nSecurityLabelDisable="true"\n')] }, (r) => has(r, 'selinux.label_disable')),
