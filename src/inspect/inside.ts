@@ -43,6 +43,9 @@ export const CONF_DIRS = [
   '/etc/containers/containers.conf.d', '/etc/containers/containers.rootful.conf.d',
 ]
 
+/** containers.conf drop-in directories of rootless podman inside QM. */
+const ROOTLESS_CONF_DIRS = ['/usr/share/containers/containers.rootless.conf.d', '/etc/containers/containers.rootless.conf.d']
+
 /** What QM's own podman sees, all paths in QM's namespace. */
 export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
   const unreadable: InsideModel['unreadable'] = []
@@ -72,6 +75,12 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
     if (doc) confDocs.push({ file: qm.where(path), doc })
     const value = (doc?.containers as Toml | undefined)?.oom_score_adj
     if (value !== undefined) oomScoreAdj = { value: String(value), file: qm.where(path), ...lineOf(qm.text(path)!, 'oom_score_adj') }
+  }
+  // QM's users run rootless podman with these too: classified, outside the rootful OOM chain above
+  const rootless = ['/etc/containers/containers.rootless.conf', ...ROOTLESS_CONF_DIRS.flatMap((d) => (qm.list(d) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${n}`))]
+  for (const path of rootless.filter((p) => loads(qm, p))) {
+    const doc = toml(path)
+    if (doc) confDocs.push({ file: qm.where(path), doc })
   }
 
   // storage.conf: containers/storage reads the first that exists

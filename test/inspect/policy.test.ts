@@ -62,13 +62,16 @@ Policy("[Service] keys of qm.container's drop-ins and of nested Quadlets, throug
 Policy("containers.conf files QM's podman reads, through the same table as render", async () => {
   const dropin = `${QM.etc}/containers/containers.rootful.conf.d/50-wide.conf`
   const vendor = `${QM.rootfs}/usr/share/containers/containers.conf.d/60-vendor.conf`
+  const rootless = `${QM.etc}/containers/containers.rootless.conf.d/10-users.conf`
   const got = await findings((host) => {
     put(host, dropin, '[containers]\npidns = "host"\nlabel = false\ntz = "UTC"\n[engine]\nhooks_dir = ["/etc/hooks"]\n')
     put(host, vendor, '[containers]\nlog_driver = "journald"\n')
+    put(host, rootless, '[containers]\nvolumes = ["/etc/containers:/c"]\n')
   })
   const of = (file: string) => got.filter(([, f]) => f === file).map(([id]) => id).sort()
   assert.equal(of(dropin), ['namespace.host', 'raw.unchecked', 'selinux.label_disable'])
   assert.equal(of(vendor), [])
+  assert.equal(of(rootless), ['volume.host_path'])
 })
 
 Policy('Quadlet files of every kind in QM get the nested checks', async () => {
