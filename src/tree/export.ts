@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { requireParentDir, trackTemporary, writeReason, writeStreamAtomic, type WriteOptions } from '../atomic.ts'
 import { QmError } from '../errors.ts'
-import { bodyOf, eachEntry, type Body, type Entry, type Tree } from './vtree.ts'
+import { bodyOf, eachEntry, entries, type Body, type Entry, type Tree } from './vtree.ts'
 
 export { openSeed, readSeed, type Seed } from './seed.ts'
 
@@ -354,9 +354,8 @@ function paxRecord(key: string, value: string): string {
  */
 async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
   const writer = new TarWriter(sink)
-  const entries: Entry[] = []
-  eachEntry(tree, '/', (e) => entries.push(e))
-  for (const e of entries) await writer.entry(e, e.type === 'file' ? bodyOf(tree, e.path) : undefined)
+  // one entry at a time: a seeded tree has tens of thousands
+  for (const e of entries(tree)) await writer.entry(e, e.type === 'file' ? bodyOf(tree, e.path) : undefined)
   await writer.finish()
 }
 

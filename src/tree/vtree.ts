@@ -17,7 +17,7 @@ import { byteOrder } from '../byte-order.ts'
 export interface Tree {
   readonly vol: Volume
   readonly meta: MetaTable
-  readonly contents: Map<number, Content>
+  readonly contents: ContentTable
   readonly specials: Map<number, Special>
   /**
    * Directories copied from a finished tree and not yet made: an empty memfs directory (its own metadata)
@@ -118,6 +118,56 @@ export interface Content {
   readonly size: number
 }
 
+/** Where each file's bytes are, by inode number, in typed arrays (the sources, a seed's one or two files, by index). */
+export class ContentTable {
+  private offset = new Float64Array(0)
+  /** -1: none */
+  private length = new Float64Array(0)
+  private source = new Uint32Array(0)
+  private readonly sources: ByteSource[] = []
+  private readonly sourceIndex = new Map<ByteSource, number>()
+  private count = 0
+
+  /** How many files have their bytes outside memory. */
+  get size(): number {
+    return this.count
+  }
+
+  get(ino: number): Content | undefined {
+    if (!(ino < this.length.length) || this.length[ino]! < 0) return undefined
+    return { source: this.sources[this.source[ino]!]!, offset: this.offset[ino]!, size: this.length[ino]! }
+  }
+
+  set(ino: number, content: Content): void {
+    if (ino >= this.length.length) this.grow(ino)
+    if (this.length[ino]! < 0) this.count++
+    let i = this.sourceIndex.get(content.source)
+    if (i === undefined) this.sourceIndex.set(content.source, (i = this.sources.push(content.source) - 1))
+    this.source[ino] = i
+    this.offset[ino] = content.offset
+    this.length[ino] = content.size
+  }
+
+  delete(ino: number): void {
+    if (!(ino < this.length.length) || this.length[ino]! < 0) return
+    this.length[ino] = -1
+    this.count--
+  }
+
+  private grow(ino: number): void {
+    const size = Math.max(64, ino + 1, this.length.length * 2)
+    const offset = new Float64Array(size)
+    offset.set(this.offset)
+    const length = new Float64Array(size).fill(-1)
+    length.set(this.length)
+    const source = new Uint32Array(size)
+    source.set(this.source)
+    this.offset = offset
+    this.length = length
+    this.source = source
+  }
+}
+
 export type SpecialType = 'char' | 'block' | 'fifo'
 
 /** A device node or FIFO. Overlay whiteouts are character devices 0:0. */
@@ -183,7 +233,7 @@ export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, meta: new MetaTable(), contents: new Map(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
+  const tree: Tree = { vol, meta: new MetaTable(), contents: new ContentTable(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
@@ -666,6 +716,11 @@ export function readFile(tree: Tree, path: string): Buffer {
  * order, without collecting them: a seeded tree has tens of thousands.
  */
 export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => void): void {
+  for (const entry of entries(tree, from)) visit(entry)
+}
+
+/** `eachEntry` as an iterator, for a writer that waits between entries; the tree must not change meanwhile. */
+export function* entries(tree: Tree, from = '/'): Generator<Entry, void, undefined> {
   const start = locate(tree, from)
   if (!start) return
   const firstPath = new Map<number, string>()
@@ -684,7 +739,7 @@ export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => voi
       entry.minor = node.minor!
     }
     if (first === undefined && node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) firstPath.set(node.ino, path)
-    visit(entry)
+    yield entry
     if (node.type !== 'dir') continue
     const dir = listing(tree, at)
     const names = namesOf(dir.link)

@@ -49,7 +49,7 @@ Seed('file bytes stay in the tar: memfs holds an empty file, reads go through th
     assert.is(readFile(seed.tree, '/etc/os-release').toString(), 'ID=seed\n')
     assert.is(getNode(seed.tree, '/etc/os-release')!.size, 8)
     // a hard link is the same inode, so the same reference
-    assert.is(bodyOf(seed.tree, '/etc/os-release.hard'), body)
+    assert.equal(bodyOf(seed.tree, '/etc/os-release.hard'), body)
     seed.close()
     assert.throws(() => readFile(seed.tree, '/etc/os-release'), /closed/)
   } finally {
