@@ -1,5 +1,4 @@
-import { stringify } from 'yaml'
-import { pyyamlTags } from '../config/pyyaml.ts'
+import { mppYaml } from './yaml-out.ts'
 import type { Plan } from './plan.ts'
 import type { Json, Manifest, Sources } from '../manifest/types.ts'
 
@@ -19,14 +18,18 @@ const HEADER = [
   `(before its OS and users stages) and {mpp-eval: ${HOST_STAGES_VAR}} after them.`,
 ]
 
+/** The mpp format's document, before it is written as YAML (yaml-out.ts). */
+export function mppDocument(plan: Plan, sources: Sources = sortSources(plan.sources)): Record<string, unknown> {
+  return { version: '2', 'mpp-vars': { [HOST_FIRST_STAGES_VAR]: plan.hostFirstStages, [HOST_STAGES_VAR]: plan.hostStages }, pipelines: plan.pipelines, sources }
+}
+
 /** The plan as text in `format`; the same plan always gives the same bytes. */
 export function formatPlan(plan: Plan, format: Format): string {
   const sources = sortSources(plan.sources)
   switch (format) {
     case 'mpp': {
-      const doc = { version: '2', 'mpp-vars': { [HOST_FIRST_STAGES_VAR]: plan.hostFirstStages, [HOST_STAGES_VAR]: plan.hostStages }, pipelines: plan.pipelines, sources }
       // PyYAML (osbuild-mpp) reads it: its scalar resolution decides what is quoted, and what it cannot load is escaped
-      const body = stringify(doc, { version: '1.1', customTags: pyyamlTags, lineWidth: 0, aliasDuplicateObjects: false })
+      const body = mppYaml(mppDocument(plan, sources))
       return `${HEADER.map((l) => `# ${l}`).join('\n')}\n${body}`
     }
     case 'manifest': {
