@@ -14,7 +14,7 @@ import { QM } from '../../src/qm/paths.ts'
 import { treeToTar, writeTreeToDir } from '../../src/tree/export.ts'
 import { asInstalledByRpm, put } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
-import { concat, END, header, pad, pax } from '../archive/_helpers/tar.ts'
+import { concat, END, member } from '../archive/_helpers/tar.ts'
 import { scratchFor } from '../_helpers/scratch.ts'
 
 const Implied = suite('inspect: directories a tar does not list')
@@ -28,21 +28,6 @@ async function imageTree() {
 }
 
 const enc = new TextEncoder()
-const TYPE: Partial<Record<Entry['type'], string>> = { file: '0', symlink: '2', hardlink: '1', dir: '5' }
-
-/** One member as a tar writer would store it: PAX records for names past the ustar field. */
-function member(e: Entry, name: string, body?: Uint8Array): Uint8Array[] {
-  const type = TYPE[e.type]
-  if (!type) return []
-  const link = e.type === 'hardlink' ? e.target!.slice(1) : (e.target ?? '')
-  const records: [string, string][] = []
-  if (enc.encode(name).length > 100) records.push(['path', name])
-  if (enc.encode(link).length > 100) records.push(['linkpath', link])
-  const data = e.type === 'file' ? (body ?? new Uint8Array()) : new Uint8Array()
-  const h = header({ name: name.slice(0, 100), type, mode: e.mode, uid: e.uid, gid: e.gid, size: data.length, ...(link ? { linkname: link.slice(0, 100) } : {}) })
-  return [...(records.length ? pax(records) : []), h, ...(data.length ? [pad(data)] : [])]
-}
-
 type Variant = { name: string; keepDir: (e: Entry) => boolean; spell: (path: string, i: number) => string; gzip?: boolean; dirsLast?: boolean }
 
 const relative = (p: string) => p.slice(1)

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readTree } from '../../../src/archive/read-tree.ts'
-import type { ReadOptions, TreeIndex } from '../../../src/archive/types.ts'
+import type { Entry, ReadOptions, TreeIndex } from '../../../src/archive/types.ts'
 import { removeScratch, scratch } from '../../_helpers/scratch.ts'
 
 export interface HeaderSpec {
@@ -101,6 +101,22 @@ export function pax(records: [string, string | Uint8Array][], type: 'x' | 'g' = 
 export function gnuLong(text: string, type: 'L' | 'K'): Uint8Array[] {
   const data = new Uint8Array([...enc.encode(text), 0])
   return [header({ name: '././@LongLink', type, size: data.length, format: 'gnu' }), pad(data)]
+}
+
+const MEMBER_TYPE: Partial<Record<Entry['type'], string>> = { file: '0', symlink: '2', hardlink: '1', dir: '5' }
+const utf8 = new TextEncoder()
+
+/** An archive entry stored as a tar writer stores it, spelt `name`: PAX records for names past the ustar field. */
+export function member(e: Entry, name: string, body?: Uint8Array): Uint8Array[] {
+  const type = MEMBER_TYPE[e.type]
+  if (!type) return []
+  const link = e.type === 'hardlink' ? e.target!.replace(/^\//, '') : (e.target ?? '')
+  const records: [string, string][] = []
+  if (utf8.encode(name).length > 100) records.push(['path', name])
+  if (utf8.encode(link).length > 100) records.push(['linkpath', link])
+  const data = e.type === 'file' ? (body ?? new Uint8Array()) : new Uint8Array()
+  const h = header({ name: name.slice(0, 100), type, mode: e.mode, uid: e.uid, gid: e.gid, size: data.length, ...(link ? { linkname: link.slice(0, 100) } : {}) })
+  return [...(records.length ? pax(records) : []), h, ...(data.length ? [pad(data)] : [])]
 }
 
 export const END = new Uint8Array(1024)

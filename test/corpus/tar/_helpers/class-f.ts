@@ -18,7 +18,7 @@ import { treeToTar, writeTreeToDir } from '../../../../src/tree/export.ts'
 import type { Tree } from '../../../../src/tree/vtree.ts'
 import { asInstalledByRpm, put } from '../../../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../../../_helpers/render.ts'
-import { concat, END, header, pad, pax } from '../../../archive/_helpers/tar.ts'
+import { concat, END, header, member, pad } from '../../../archive/_helpers/tar.ts'
 import { withScratch } from '../../../_helpers/scratch.ts'
 
 export type SubClass = 'dirs' | 'unreadable' | 'quoted'
@@ -51,21 +51,6 @@ const enc = new TextEncoder()
 export interface Member {
   e: TreeEntry
   body?: Uint8Array
-}
-
-const TYPE: Partial<Record<TreeEntry['type'], string>> = { file: '0', symlink: '2', hardlink: '1', dir: '5' }
-
-/** A member as a tar writer stores it (PAX records for long names), spelt `name`. */
-export function memberBytes({ e, body }: Member, name: string): Uint8Array[] {
-  const type = TYPE[e.type]
-  if (!type) return []
-  const link = e.type === 'hardlink' ? e.target!.replace(/^\//, '') : (e.target ?? '')
-  const records: [string, string][] = []
-  if (enc.encode(name).length > 100) records.push(['path', name])
-  if (enc.encode(link).length > 100) records.push(['linkpath', link])
-  const data = e.type === 'file' ? (body ?? new Uint8Array()) : new Uint8Array()
-  const h = header({ name: name.slice(0, 100), type, mode: e.mode, uid: e.uid, gid: e.gid, size: data.length, ...(link ? { linkname: link.slice(0, 100) } : {}) })
-  return [...(records.length ? pax(records) : []), h, ...(data.length ? [pad(data)] : [])]
 }
 
 const file = (path: string, text: string | Uint8Array): Member => {
@@ -125,7 +110,7 @@ export function layout(base: Member[], l: Layout = {}): Uint8Array {
   let cutAt: number | undefined
   let length = 0
   members.forEach((m, i) => {
-    const bytes = memberBytes(m, spell(m.e.path, i) + (m.e.type === 'dir' ? '/' : ''))
+    const bytes = member(m.e, spell(m.e.path, i) + (m.e.type === 'dir' ? '/' : ''), m.body)
     const size = bytes.reduce((n, b) => n + b.length, 0)
     if (l.cutInside && l.cutInside.path === m.e.path) cutAt = length + size - pad(m.body ?? new Uint8Array()).length + l.cutInside.keep
     parts.push(...bytes)
