@@ -2,7 +2,7 @@
 // mount, a device or a raw unit setting: container.*, the BlueChi socket, nested volumes and raw keys.
 import type { UnsafeId } from '../isolation.ts'
 import { qmContext, nestedContext } from '../isolation/contexts.ts'
-import { annotationProblem, deviceProblem } from '../isolation/devices.ts'
+import { annotationHit, deviceProblem } from '../isolation/devices.ts'
 import { hostPathProblem, readSource, splitVolume } from '../isolation/host-paths.ts'
 import { classifyEntry, type RawContext, type RawHit } from '../isolation/raw-keys.ts'
 import { PROFILE_WRITE_ROOT, seccompPathId } from '../isolation/seccomp.ts'
@@ -46,8 +46,8 @@ export function guard(config: QmConfig): Guarded {
     if (problem) out.found.push({ id: 'device.host', pointer: `/container/devices/${i}`, detail: `${d}: ${problem}` })
   })
   for (const [key, value] of Object.entries(c.annotations)) {
-    const problem = annotationProblem(`${key}=${value}`)
-    if (problem) out.found.push({ id: 'device.host', pointer: `/container/annotations/${escapeKey(key)}`, detail: problem })
+    const hit = annotationHit(`${key}=${value}`)
+    if (hit) out.found.push({ id: hit.id, pointer: `/container/annotations/${escapeKey(key)}`, detail: hit.problem })
   }
   checkBluechiSocket(config, qm, out)
   checkSeccompPath(config, out)

@@ -3,7 +3,7 @@
 // podman reads, set defaults for every nested container. Keys are TOML `table.key` names
 // (containers.conf(5), containers-common 0.60). A key this table does not name is 'raw.unchecked'.
 import type { UnsafeId } from '../isolation.ts'
-import { annotationProblem } from './devices.ts'
+import { annotationHit } from './devices.ts'
 import { hostPathProblem } from './host-paths.ts'
 import { capabilityHits, deviceHits, mountHits, namespace, seccompHits, volumeHits, type RawContext, type RawHit } from './raw-keys.ts'
 
@@ -63,8 +63,8 @@ def('containers.devices', each((i, c, d) => deviceHits(i, c, d)))
 def('containers.volumes', each((i, c, d) => volumeHits(i, c, d)))
 def('containers.mounts', each((i, c, d) => mountHits(i, c, d)))
 def('containers.annotations', each((i, _c, d) => {
-  const problem = annotationProblem(i)
-  return problem ? [unsafe('device.host', `${d}: ${problem}`)] : []
+  const hit = annotationHit(i)
+  return hit ? [unsafe(hit.id, `${d}: ${hit.problem}`)] : []
 }))
 // bind-mounted into every container run with --init
 def('containers.init_path', (v, c, d) => {

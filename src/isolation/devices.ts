@@ -2,6 +2,7 @@
 // podman reads them, then classified by one table. An allow list: a device no row names is refused, because
 // /dev holds storage under many names (LVM's /dev/VG/LV, /dev/disk/by-*, /dev/block/MAJ:MIN, ...).
 import { canonicalHostPath, expandUnitValue, type PathContext } from './host-paths.ts'
+import type { UnsafeId } from '../isolation.ts'
 import { readTable, verdictOf, words, type Verdict } from './table.ts'
 
 export interface DeviceSpec {
@@ -123,4 +124,36 @@ export function annotationProblem(annotation: string): string | undefined {
   if (device === undefined) return `${key}: qm-stage does not know which devices QM's oci hooks add for ${m[1]}`
   const c = classifyDevice(device)
   return c.verdict === 'allow' ? undefined : `${key} makes QM's oci hook add ${device} and its siblings: ${c.name}: ${c.why}`
+}
+
+/**
+ * Annotations something outside podman acts on: the runtime (crun), systemd through it, a host OCI hook. The first
+ * matching row wins (the key, whole, against the row's regular expressions); a key no row names is the container's
+ * own metadata. QM's device hooks are judged by annotationProblem above.
+ */
+const ANNOTATION_TABLE = String.raw`
+allow  | crun | run\.oci\.seccomp_fail_unknown_syscall | only makes the seccomp filter stricter
+refuse | crun | run\.oci\..*
+    | crun acts on them as root on the host: seccomp plugins it loads and runs, the socket it hands the seccomp listener to,
+    files its hooks write to, another handler (krun, wasm), cgroup delegation, the caller's groups kept, mount labels
+refuse | systemd | org\.systemd\.property\..* | the runtime passes them to systemd as properties of the container's scope: devices, resources, delegation
+refuse | podman | io\.podman\.annotations\..* | podman reads some of them as the container's settings (label, seccomp, userns, privileged)
+refuse | hook | io\.containers\.trace-syscall | oci-seccomp-bpf-hook writes the traced profile to the host path it names
+`
+
+export const ANNOTATION_POLICY = readTable(['verdict', 'name', 'keys', 'why'], ANNOTATION_TABLE).map((r) => ({
+  pattern: new RegExp(`^(?:${words(r.keys).join('|')})$`),
+  verdict: verdictOf(r.verdict),
+  name: r.name,
+  why: r.why,
+}))
+
+/** Why an annotation (`KEY[=VALUE]`) must not reach QM (or a nested container), with its UNSAFE id, or undefined. */
+export function annotationHit(annotation: string): { id: UnsafeId; problem: string } | undefined {
+  const device = annotationProblem(annotation)
+  if (device) return { id: 'device.host', problem: device }
+  const eq = annotation.indexOf('=')
+  const key = eq < 0 ? annotation : annotation.slice(0, eq)
+  const c = ANNOTATION_POLICY.find((r) => r.pattern.test(key))
+  return c?.verdict === 'refuse' ? { id: 'raw.unchecked', problem: `${key}: read by ${c.name}, which qm-stage cannot check: ${c.why}` } : undefined
 }

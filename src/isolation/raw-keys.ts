@@ -4,7 +4,7 @@
 import { QM_DROPPED_CAPABILITIES, normaliseCapability, type UnsafeId } from '../isolation.ts'
 import { quadletMaybeTrue } from '../units/lookup.ts'
 import { splitValue, quadletScalar } from '../units/split.ts'
-import { annotationProblem, deviceProblem } from './devices.ts'
+import { annotationHit, deviceProblem } from './devices.ts'
 import { hostPathProblem, readSource, splitVolume, type PathContext } from './host-paths.ts'
 import { seccompPathId } from './seccomp.ts'
 import { classifyServiceKey } from './service-keys.ts'
@@ -86,6 +86,19 @@ type Arity = 'flag' | 'value'
 type Judge = (value: string, ctx: RawContext, detail: string) => RawHit[]
 
 const ok: Judge = () => []
+
+/** A file option's path through the host path policy (podman reads or writes it wherever the container's podman runs). */
+const hostFile = (what: string): Judge => (value, ctx, detail) => {
+  const problem = hostPathProblem(value, ctx)
+  return problem ? [unsafe('volume.host_path', `${detail}: ${what}: ${problem}`)] : []
+}
+
+/** `rtprio=SOFT[:HARD]`: a realtime priority limit above 0 lets the container's processes run realtime without CAP_SYS_NICE. */
+export function ulimitHits(value: string, detail: string): RawHit[] {
+  const m = /^rtprio=(-?\d+)(?::(-?\d+))?$/i.exec(value.trim())
+  if (!m) return /^rtprio\b/i.test(value.trim()) ? [unsafe('sched.realtime', `${detail}: a realtime priority limit qm-stage cannot read`)] : []
+  return [m[1], m[2]].some((n) => n !== undefined && Number(n) !== 0) ? [unsafe('sched.realtime', `${detail}: the container's processes may run realtime`)] : []
+}
 const NAMESPACE_HOST = /^(host|container:.*|ns:.*)$/
 
 export const namespace = (what: string): Judge => (value, ctx, detail) => {
@@ -125,22 +138,29 @@ const def = (names: string, arity: Arity, judge: Judge = ok) => {
   for (const n of names.split(/\s+/).filter(Boolean)) (OPTIONS as Record<string, [Arity, Judge]>)[n] = [arity, judge]
 }
 // podman-run(1), podman 5.x. Options that reach nothing outside the container's own settings.
-def(`--add-host --arch --attach -a --authfile --blkio-weight --blkio-weight-device --cap-drop --cgroup-conf --cgroup-parent
-  --cgroups --chrootdirs --cidfile --conmon-pidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares -c
+def(`--add-host --arch --attach -a --authfile --blkio-weight --blkio-weight-device --cap-drop --cgroup-conf
+  --cgroups --chrootdirs --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares -c
   --cpus --cpuset-cpus --cpuset-mems --decryption-key --detach-keys --device-read-bps --device-read-iops --device-write-bps
-  --device-write-iops --dns --dns-option --dns-search --entrypoint --env -e --env-file --env-merge --expose --gidmap
+  --device-write-iops --dns --dns-option --dns-search --entrypoint --env -e --env-merge --expose --gidmap
   --group-add --group-entry --health-cmd --health-interval --health-log-destination --health-max-log-count
   --health-max-log-size --health-on-failure --health-retries --health-start-period --health-startup-cmd
   --health-startup-interval --health-startup-retries --health-startup-success --health-startup-timeout --health-timeout
-  --hostname -h --hosts-file --hostuser --image-volume --init-path --ip --ip6 --label -l --label-file
-  --log-driver --log-opt --mac-address --memory -m --memory-reservation --memory-swap --memory-swappiness --name
-  --network-alias --os --passwd-entry --personality --pidfile --pids-limit --platform --pod --pod-id-file
+  --hostname -h --hostuser --image-volume --ip --ip6 --label -l --label-file
+  --log-driver --mac-address --memory -m --memory-reservation --memory-swap --memory-swappiness --name
+  --network-alias --os --passwd-entry --personality --pids-limit --platform --pod
   --preserve-fd --preserve-fds --publish -p --pull --rdt-class --requires --restart --retry --retry-delay
   --sdnotify --secret --shm-size --shm-size-systemd --stop-signal --stop-timeout --subgidname --subuidname --sysctl
-  --timeout --tmpfs --tz --uidmap --ulimit --umask --unsetenv --user -u --variant --workdir -w`, 'value')
+  --timeout --tmpfs --tz --uidmap --umask --unsetenv --user -u --variant --workdir -w`, 'value')
 def(`--detach -d --env-host --http-proxy --init --interactive -i --no-healthcheck --no-hosts --passwd --publish-all -P
   --quiet -q --read-only --read-only-tmpfs --replace --rm --rmi --sig-proxy --tls-verify --tty -t --unsetenv-all
   --disable-content-trust`, 'flag')
+// Files podman and conmon read into the container or write, as root: on the host for QM itself, in QM for a nested one
+def('--init-path', 'value', hostFile('bind-mounted into the container as its init'))
+def('--env-file --hosts-file', 'value', hostFile("read into the container's environment or /etc/hosts"))
+def('--cidfile --pidfile --conmon-pidfile --pod-id-file', 'value', hostFile('written by podman'))
+def('--log-opt', 'value', (v, c, d) => (v.startsWith('path=') ? hostFile('written by conmon')(v.slice(5), c, d) : []))
+def('--cgroup-parent', 'value', (_v, c, d) => (c.scope === 'qm' ? [unsafe('raw.unchecked', `${d}: QM would leave qm.service's cgroup and its limits`)] : []))
+def('--ulimit', 'value', (v, _c, d) => ulimitHits(v, d))
 def('--privileged', 'flag', (v, _c, d) => (TRUE.test(v) ? [unsafe('privileged', d)] : []))
 def('--cap-add', 'value', (v, _c, d) => capabilityHits(v.split(','), d))
 def('--device', 'value', (v, c, d) => deviceHits(v, c, d))
@@ -161,8 +181,8 @@ def('--oom-score-adj', 'value', (v, c, d) => (Number(v) < c.qmScore || !/^-?\d+$
 def('--oom-kill-disable', 'flag', (v, _c, d) => (TRUE.test(v) ? [unsafe('oom.nested_below_qm', `${d}: the OOM killer may not pick this container`)] : []))
 def('--rootfs', 'flag', (_v, _c, d) => [unsafe('raw.unchecked', `${d}: runs a directory of QM instead of the image`)])
 def('--annotation', 'value', (v, _c, d) => {
-  const problem = annotationProblem(v)
-  return problem ? [unsafe('device.host', `${d}: ${problem}`)] : []
+  const hit = annotationHit(v)
+  return hit ? [unsafe(hit.id, `${d}: ${hit.problem}`)] : []
 })
 
 /** podman run options in PodmanArgs (already split into words), each classified; a positional would become the image. */
@@ -254,12 +274,14 @@ export function classifyEntry(section: string, key: string, value: string, ctx: 
     }
     case 'SeccompProfile':
       return seccompHits(quadletScalar(value), ctx, detail)
+    case 'Ulimit':
+      return words('words').flatMap((u) => ulimitHits(u, detail))
     case 'Unmask':
       return value === '' ? [] : [unsafe('mask.off', detail)]
     case 'Annotation':
       return words('args').flatMap((a) => {
-        const problem = annotationProblem(a)
-        return problem ? [unsafe('device.host', `${detail}: ${problem}`)] : []
+        const hit = annotationHit(a)
+        return hit ? [unsafe(hit.id, `${detail}: ${hit.problem}`)] : []
       })
     default:
       return []

@@ -72,6 +72,10 @@ const realtime: Judge = (v, _c, d, key) => {
   return rt ? [unsafe('sched.realtime', d)] : []
 }
 
+/** LimitRTPRIO=SOFT[:HARD]: a limit above 0 (or infinity) lets the processes run realtime without CAP_SYS_NICE. */
+const rtLimit: Judge = (v, _c, d) =>
+  v.trim() === '' || v.trim().split(':').every((n) => /^0+$/.test(n.trim())) ? [] : [unsafe('sched.realtime', `${d}: its processes may run realtime`)]
+
 const namespacePath = (what: 'network' | 'ipc'): Judge => (_v, ctx, d) =>
   what === 'network' && ctx.scope === 'nested' ? [] : [unsafe(what === 'network' ? 'network.host' : 'namespace.host', `${d}: joins a namespace by path, which may be the ${ctx.scope === 'qm' ? "host's" : "QM's"}`)]
 
@@ -91,7 +95,7 @@ def(`Type ExitType RemainAfterExit GuessMainPID PIDFile BusName Restart RestartM
   TTYPath TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns IgnoreSIGPIPE
   WorkingDirectory UMask Nice CPUAffinity NUMAPolicy NUMAMask TimerSlackNSec CPUSchedulingResetOnFork IOSchedulingPriority
   LimitCPU LimitFSIZE LimitDATA LimitSTACK LimitCORE LimitRSS LimitNOFILE LimitAS LimitNPROC LimitMEMLOCK LimitLOCKS
-  LimitSIGPENDING LimitMSGQUEUE LimitNICE LimitRTPRIO LimitRTTIME
+  LimitSIGPENDING LimitMSGQUEUE LimitNICE LimitRTTIME
   CPUWeight StartupCPUWeight CPUQuota CPUQuotaPeriodSec AllowedCPUs StartupAllowedCPUs AllowedMemoryNodes StartupAllowedMemoryNodes
   MemoryAccounting MemoryMin MemoryLow StartupMemoryLow MemoryHigh StartupMemoryHigh MemoryMax StartupMemoryMax MemorySwapMax
   StartupMemorySwapMax MemoryZSwapMax StartupMemoryZSwapMax MemoryZSwapWriteback MemoryPressureWatch MemoryPressureThresholdSec
@@ -120,6 +124,7 @@ def('SecureBits', unchecked('keeps capabilities across a change of user'))
 def('SELinuxContext SELinuxContextFromNet', (_v, _c, d) => [unsafe('selinux.label_disable', `${d}: podman runs under another SELinux context than QM gives it`)])
 def('AppArmorProfile SmackProcessLabel', unchecked('another security label for podman, which qm-stage cannot judge'))
 def('CPUSchedulingPolicy IOSchedulingClass', realtime)
+def('LimitRTPRIO', rtLimit)
 def('CPUSchedulingPriority', ok) // only with a realtime policy, which CPUSchedulingPolicy= is judged for
 def('BindPaths BindReadOnlyPaths', bindPaths)
 def('LoadCredential LoadCredentialEncrypted', filePath('second'))

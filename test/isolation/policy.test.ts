@@ -143,6 +143,20 @@ Args('a word that is not an option would become the image; an unknown option is 
   assert.equal(ids(['-Z']), ['raw.unchecked'])
 })
 
+Args('annotations the runtime, systemd or a host hook acts on; files podman reads or writes; realtime limits', () => {
+  assert.equal(ids(['--annotation', 'run.oci.seccomp.plugins=/x.so', '--annotation=run.oci.keep_original_groups=1']), ['raw.unchecked', 'raw.unchecked'])
+  assert.equal(ids(['--annotation', 'org.systemd.property.DeviceAllow=/dev/sda rwm']), ['raw.unchecked'])
+  assert.equal(ids(['--annotation', 'run.oci.seccomp_fail_unknown_syscall=1', '--annotation', 'com.example.team=radio']), [])
+  assert.equal(ids(['--init-path', '/etc/shadow', '--env-file=/etc/shadow', '--hosts-file', '/etc/passwd']), ['volume.host_path', 'volume.host_path', 'volume.host_path'])
+  assert.equal(ids(['--cidfile=/etc/containers/x', '--pidfile', '/usr/lib/x', '--log-opt', 'path=/etc/x']), ['volume.host_path', 'volume.host_path', 'volume.host_path'])
+  assert.equal(ids(['--cidfile=/run/app.cid', '--env-file', '/var/lib/app/env', '--log-opt', 'max-size=1m']), [], "QM's own state reaches a nested container")
+  assert.equal(ids(['--env-file', '/var/lib/app/env'], qm), ['volume.host_path'], "the host's /var/lib reaches QM")
+  assert.equal(ids(['--cgroup-parent=/'], qm), ['raw.unchecked'])
+  assert.equal(ids(['--cgroup-parent=/app']), [])
+  assert.equal(ids(['--ulimit', 'rtprio=99', '--ulimit=RTPRIO=0:1', '--ulimit', 'rtprio=x']), ['sched.realtime', 'sched.realtime', 'sched.realtime'])
+  assert.equal(ids(['--ulimit', 'rtprio=0', '--ulimit', 'nofile=1024:2048']), [])
+})
+
 Args.run()
 
 const Seccomp = suite('seccomp profiles by content')
