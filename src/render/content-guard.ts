@@ -33,6 +33,12 @@ export interface ContentGuard {
 /** A containers.conf drop-in directory itself (a link there replaces every drop-in in it). */
 const CONF_DIR_LINK = /^\/(etc|usr\/share)\/containers\/containers\.(conf|rootful\.conf|rootless\.conf)\.d(\/\d+)?$/
 
+/** The BlueChi agent's own configuration files after its defaults, and the drop-in directory itself. */
+const BLUECHI_AGENT_CONF = /^\/etc\/bluechi\/(agent\.conf|agent\.conf\.d(\/[^/]+\.conf)?)$/
+
+/** Where podman looks for storage.conf, the first found wins. */
+const STORAGE_CONF_FILES = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf']
+
 /** Directories Quadlet (rootful and rootless, any podman) reads units from inside QM. */
 const QUADLET_ROOTS = ['/etc/containers/systemd', '/usr/share/containers/systemd', '/usr/lib/containers/systemd', '/run/containers/systemd']
 
@@ -68,7 +74,8 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     if (g) conflict(pointer, by(g))
   }
   c.make_dirs.forEach((d, i) => {
-    const g = generated.find((g) => hits(d.path, g) && g.kind === 'file')
+    // a directory at a generated file, or below one (`parents` would make the file a directory)
+    const g = generated.find((g) => g.kind === 'file' && (hits(d.path, g) || isAncestor(g.path, d.path)))
     if (g) conflict(`/content/make_dirs/${i}/path`, by(g))
   })
   c.add_symlinks.forEach((l, i) => {
@@ -82,6 +89,10 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     // podman reads containers.conf, and systemd a generated service's drop-ins, through links just as well
     else if (CONTAINERS_CONF_FILES.test(l.link) || CONF_DIR_LINK.test(l.link)) {
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: podman reads containers.conf settings through this link, which qm-stage cannot check` })
+    } else if (generated.some((g) => g.key === '/bluechi') && BLUECHI_AGENT_CONF.test(l.link)) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: the BlueChi agent reads its node name and controller through this link, which qm-stage cannot check` })
+    } else if (STORAGE_CONF_FILES.includes(l.link) && STORAGE_CONF_FILES.indexOf(l.link) < STORAGE_CONF_FILES.indexOf(config.storage_conf.path)) {
+      conflict(pointer, `${l.link} takes precedence over ${config.storage_conf.path}, which is generated from /storage_conf: podman would never read it; set storage_conf.path instead`)
     } else if (/^\/(etc|usr\/lib)\/systemd\/system\/[^/]+\.d(\/[^/]+\.conf)?$/.test(l.link)) {
       const dir = l.link.split('/')[4]!
       const applies = config.nested.some((n) => dropinDirNames(nestedService(n)).includes(dir))
@@ -241,6 +252,8 @@ function generatedHits(generated: readonly Generated[]): (path: string) => Gener
   })
   return (path) => {
     let i = files.get(path) ?? -1
+    // a file below a generated file would make it a directory
+    for (let at = path.lastIndexOf('/'); i < 0 && at > 0; at = path.lastIndexOf('/', at - 1)) i = files.get(path.slice(0, at)) ?? -1
     for (const t of trees) {
       if (i >= 0 && t > i) break
       if (under(path, generated[t]!.path)) {
@@ -297,11 +310,14 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
         }
       }
     }
-    const storage = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf']
+    const storage = STORAGE_CONF_FILES
     if (storage.includes(path) && path !== config.storage_conf.path && storage.indexOf(path) < storage.indexOf(config.storage_conf.path)) {
       out.checks.push({ code: 'CONFLICT', message: `${path} takes precedence over ${config.storage_conf.path}, which is generated from /storage_conf: podman would never read it; set storage_conf.path instead`, pointer })
     }
-    if (bluechi && (path === '/etc/bluechi/agent.conf' || /^\/etc\/bluechi\/agent\.conf\.d\/[^/]+\.conf$/.test(path)) && body !== undefined) {
+    if (bluechi && BLUECHI_AGENT_CONF.test(path) && path !== bluechi.path && body === undefined) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${path}: a BlueChi agent file whose content qm-stage cannot read (it comes from a url or pipeline)` })
+    }
+    if (bluechi && BLUECHI_AGENT_CONF.test(path) && body !== undefined) {
       const clash = [...new Set(parseUnit(body, path, 'systemd').entries.map((e) => e.key).filter((k) => agentKeys.includes(k)))]
       if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} sets ${clash.join(', ')}, which ${bluechi.path} generates from /bluechi: set it there`, pointer })
     }
