@@ -36,6 +36,19 @@ const CONF_DIR_LINK = /^\/(etc|usr\/share)\/containers\/containers\.(conf|rootfu
 /** The BlueChi agent's own configuration files after its defaults, and the drop-in directory itself. */
 const BLUECHI_AGENT_CONF = /^\/etc\/bluechi\/(agent\.conf|agent\.conf\.d(\/[^/]+\.conf)?)$/
 
+/**
+ * What podman inside QM reads for every container it runs, besides containers.conf: default bind mounts, OCI hooks
+ * (programs that may change a container's mounts, devices and privileges), CDI specs (devices and mounts), and
+ * the default seccomp profile.
+ */
+const PODMAN_IN_QM: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /^\/(etc|usr\/share)\/containers\/mounts\.conf$/, what: 'mounts' },
+  { pattern: /^\/(etc|usr\/share)\/containers\/oci\/hooks\.d(\/[^/]+)?$/, what: 'hooks' },
+  { pattern: /^\/(etc|run|var\/run)\/cdi(\/[^/]+)?$/, what: 'cdi' },
+  { pattern: /^\/(etc|usr\/share)\/containers\/seccomp\.json$/, what: 'seccomp' },
+]
+const podmanInQm = (path: string) => PODMAN_IN_QM.find((f) => f.pattern.test(path))?.what
+
 /** Where podman looks for storage.conf, the first found wins. */
 const STORAGE_CONF_FILES = ['/etc/containers/storage.conf', '/usr/share/containers/storage.conf']
 
@@ -89,6 +102,8 @@ export function guardContent(config: QmConfig, resolved: Resolved, parts: readon
     // podman reads containers.conf, and systemd a generated service's drop-ins, through links just as well
     else if (CONTAINERS_CONF_FILES.test(l.link) || CONF_DIR_LINK.test(l.link)) {
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: podman reads containers.conf settings through this link, which qm-stage cannot check` })
+    } else if (podmanInQm(l.link)) {
+      out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: podman in QM reads every container's defaults (mounts, hooks, devices, seccomp) through this link, which qm-stage cannot check` })
     } else if (generated.some((g) => g.key === '/bluechi') && BLUECHI_AGENT_CONF.test(l.link)) {
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${l.link} -> ${l.target}: the BlueChi agent reads its node name and controller through this link, which qm-stage cannot check` })
     } else if (STORAGE_CONF_FILES.includes(l.link) && STORAGE_CONF_FILES.indexOf(l.link) < STORAGE_CONF_FILES.indexOf(config.storage_conf.path)) {
@@ -314,6 +329,7 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
     if (storage.includes(path) && path !== config.storage_conf.path && storage.indexOf(path) < storage.indexOf(config.storage_conf.path)) {
       out.checks.push({ code: 'CONFLICT', message: `${path} takes precedence over ${config.storage_conf.path}, which is generated from /storage_conf: podman would never read it; set storage_conf.path instead`, pointer })
     }
+    podmanDefaults(config, path, body, pointer, texts, out)
     if (bluechi && BLUECHI_AGENT_CONF.test(path) && path !== bluechi.path && body === undefined) {
       out.found.push({ id: 'raw.unchecked', pointer, detail: `${path}: a BlueChi agent file whose content qm-stage cannot read (it comes from a url or pipeline)` })
     }
@@ -321,6 +337,32 @@ function overrides(config: QmConfig, files: { spec: { path: string }; pointer: s
       const clash = [...new Set(parseUnit(body, path, 'systemd').entries.map((e) => e.key).filter((k) => agentKeys.includes(k)))]
       if (clash.length > 0) out.checks.push({ code: 'CONFLICT', message: `${path} sets ${clash.join(', ')}, which ${bluechi.path} generates from /bluechi: set it there`, pointer })
     }
+  }
+}
+
+/** A file podman in QM reads for every nested container, classified like the nested keys it stands for. */
+function podmanDefaults(config: QmConfig, path: string, body: string | undefined, pointer: string, texts: Map<string, string>, out: ContentGuard) {
+  const what = podmanInQm(path)
+  if (what === undefined) return
+  if (what === 'hooks') {
+    out.found.push({ id: 'raw.unchecked', pointer, detail: `${path}: an OCI hook podman in QM runs for the containers it matches; it can change their mounts, devices and privileges` })
+  } else if (what === 'cdi') {
+    out.found.push({ id: 'device.host', pointer, detail: `${path}: a CDI spec adds devices and mounts to the containers that name it, which qm-stage does not check` })
+  } else if (body === undefined) {
+    out.found.push({ id: 'raw.unchecked', pointer, detail: `${path}: podman in QM reads it for every container, and qm-stage cannot read it (it comes from a url or pipeline)` })
+  } else if (what === 'mounts') {
+    // one SOURCE:DEST a line, bind-mounted into every container (containers-mounts.conf(5))
+    const ctx = nestedContext(config.oom_score_adjust, undefined, '/', (p) => texts.get(p))
+    for (const line of body.split('\n').map((l) => l.trim())) {
+      if (line === '' || line.startsWith('#')) continue
+      for (const h of classifyEntry('Container', 'Volume', line.includes(':') ? line : `${line}:${line}`, ctx)) {
+        if (h.kind === 'unsafe') out.found.push({ id: h.id, pointer, detail: `${path} mounts into every container: ${h.detail}` })
+      }
+    }
+  } else {
+    const c = classifyProfile(body)
+    if (typeof c !== 'string') out.checks.push({ code: 'CONFIG_INVALID', message: `${path} is podman's default seccomp profile in QM, and it ${c.invalid}`, pointer })
+    else if (c === 'unconfined') out.found.push({ id: PROFILE_IDS[c], pointer, detail: `${path}: podman's default seccomp profile in QM allows every system call` })
   }
 }
 
