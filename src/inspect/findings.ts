@@ -337,8 +337,13 @@ function inside({ report: r, inside: model, host, quadlet: q, qm }: Facts): Find
     }
   }
   // a service name taken twice inside QM: by one of QM's own units, or by two Quadlets
-  model.services.forEach(({ service, file }, i) => {
-    const first = model.services.slice(0, i).find((o) => o.service === service)
+  // the first unit that generates each service, looked up rather than searched for among every earlier one
+  const firstOf = new Map<string, (typeof model.services)[number]>()
+  for (const o of model.services) if (!firstOf.has(o.service)) firstOf.set(o.service, o)
+  model.services.forEach((current) => {
+    const { service, file } = current
+    const found = firstOf.get(service)
+    const first = found === current ? undefined : found
     const owner = takenBy(service)
     if (first) out.push(finding('nested.unit_twice', 'error', `${file} generates ${service}, as ${first.file} does: systemd loads only one of them`, file))
     else if (owner) out.push(finding('nested.unit_taken', 'error', `${file} generates ${service}, a unit QM already has: ${owner.by}`, file))

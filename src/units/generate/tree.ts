@@ -2,7 +2,7 @@
 // release applies, generated. Pure: the caller lists directories and reads files, so it works on a real
 // tree, a memfs volume or a tar index alike, and in any namespace (the host's, or QM's).
 
-import { dropinDirNames, findQuadletFiles, quadletSearchDirs, QUADLET_UNIT_DIRS, type ListDir } from '../unit-dirs.ts'
+import { dropinDirNames, quadletFinder, quadletSearchDirs, QUADLET_UNIT_DIRS, type ListDir } from '../unit-dirs.ts'
 import { generateService, type GeneratedService } from './service.ts'
 import type { DropinRule, QuadletRules } from './versions.ts'
 import { byteOrder } from '../../byte-order.ts'
@@ -37,8 +37,13 @@ const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `$
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1)
 
 /** The drop-ins NAME gets under `rule`, from directories listed in priority order. */
-export function quadletDropins(name: string, list: ListDir, rule: DropinRule, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletDropins {
-  const dirs = quadletSearchDirs(list, roots)
+export function quadletDropins(
+  name: string,
+  list: ListDir,
+  rule: DropinRule,
+  roots: readonly string[] = QUADLET_UNIT_DIRS,
+  dirs: readonly string[] = quadletSearchDirs(list, roots),
+): QuadletDropins {
   const isFile = (dir: string, n: string) => (list(dir) ?? []).includes(n) && list(join(dir, n)) === undefined
   const confs = (dir: string) => [...(list(dir) ?? [])].filter((n) => n.endsWith('.conf') && isFile(dir, n)).sort(byteOrder).map((n) => join(dir, n))
   const names = dropinDirNames(name) // most specific first
@@ -63,9 +68,16 @@ export function quadletDropins(name: string, list: ListDir, rule: DropinRule, ro
 
 /** Every .container file the generator finds, generated; sorted by file name. Other Quadlet types are not generated. */
 export function generateTree(input: TreeInput): TreeUnit[] {
-  const { list, rules } = input
+  const { rules } = input
   const roots = input.roots ?? QUADLET_UNIT_DIRS
+  // each directory listed once, and the search directories found once: not once per unit (quadratic in units)
+  const listed = new Map<string, ReturnType<ListDir>>()
+  const list: ListDir = (dir) => {
+    if (!listed.has(dir)) listed.set(dir, input.list(dir))
+    return listed.get(dir)
+  }
   const dirs = quadletSearchDirs(list, roots)
+  const find = quadletFinder(list, roots)
   const files = new Set<string>()
   for (const dir of dirs) for (const n of list(dir) ?? []) if (list(join(dir, n)) === undefined && /\.[a-z]+$/.test(n)) files.add(n)
   const units = new Set([...files].filter((n) => /\.(container|volume|network|image|build|pod|kube|artifact)$/.test(n)))
@@ -73,8 +85,8 @@ export function generateTree(input: TreeInput): TreeUnit[] {
     .filter((n) => n.endsWith('.container'))
     .sort(byteOrder)
     .map((name) => {
-      const found = findQuadletFiles(name, list, roots)
-      const dropins = quadletDropins(name, list, rules.dropins, roots)
+      const found = find(name)
+      const dropins = quadletDropins(name, list, rules.dropins, roots, dirs)
       const path = found.unit!
       const file = (p: string) => ({ path: p, text: input.read(p) ?? '' })
       const generated = generateService({
