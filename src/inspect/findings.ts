@@ -185,7 +185,7 @@ function environment(unit: EffectiveUnit): Record<string, string> {
 const QM_SERVICE_DROPIN_DIRS = ['/usr/lib/systemd/system', '/run/systemd/system', '/etc/systemd/system'].flatMap((d) => [`${d}/service.d`, `${d}/qm.service.d`])
 
 /** Raw keys read through the same policy render uses (host paths, devices, podman options, annotations). */
-const POLICY_KEYS = ['Network', 'Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType']
+const POLICY_KEYS = ['Network', 'Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType', 'Rootfs', 'Ulimit']
 
 /** The same settings render refuses without allow_unsafe, found in the built tree's effective qm.container. */
 function isolation(facts: Facts): Finding[] {

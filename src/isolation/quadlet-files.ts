@@ -35,16 +35,14 @@ export function classifyQuadletEntries(entries: readonly UnitEntry[], ctx: RawCo
 }
 
 /**
- * Keys that hand a path of QM to a container as a whole: Rootfs= (the container runs on that directory,
- * read-write), [Kube] ConfigMap= (read into the pods), [Build] SetWorkingDirectory= (the build context, which the
- * Containerfile can COPY into the image).
+ * Keys that hand a path of QM to a container as a whole (Rootfs= is classifyEntry's): [Kube] ConfigMap= (read
+ * into the pods), [Build] SetWorkingDirectory= (the build context, which the Containerfile can COPY into the image).
  */
 function pathKey(e: UnitEntry, ctx: RawContext): RawHit | undefined {
-  const which =
-    (e.section === 'Container' && e.key === 'Rootfs') || (e.section === 'Kube' && e.key === 'ConfigMap') || (e.section === 'Build' && e.key === 'SetWorkingDirectory')
+  const which = (e.section === 'Kube' && e.key === 'ConfigMap') || (e.section === 'Build' && e.key === 'SetWorkingDirectory')
   if (!which) return undefined
-  // Rootfs=PATH[:O|:idmap...]; SetWorkingDirectory=file|unit name the unit's own directory
-  const value = quadletScalar(e.value).replace(/:[^/]*$/, '')
+  // SetWorkingDirectory=file|unit name the unit's own directory
+  const value = quadletScalar(e.value)
   if (e.key === 'SetWorkingDirectory' && !value.startsWith('/')) return undefined
   const problem = hostPathProblem(value, ctx)
   return problem ? { kind: 'unsafe', id: 'volume.host_path', detail: `${e.key}=${e.value}: ${problem}` } : undefined

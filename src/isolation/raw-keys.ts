@@ -274,6 +274,11 @@ export function classifyEntry(section: string, key: string, value: string, ctx: 
     }
     case 'SeccompProfile':
       return seccompHits(quadletScalar(value), ctx, detail)
+    case 'Rootfs': {
+      // Rootfs=PATH[:O|:idmap...]: the container runs on that directory, read-write
+      const problem = hostPathProblem(quadletScalar(value).replace(/:[^/]*$/, ''), ctx)
+      return problem ? [unsafe('volume.host_path', `${detail}: ${problem}`)] : []
+    }
     case 'Ulimit':
       return words('words').flatMap((u) => ulimitHits(u, detail))
     case 'Unmask':

@@ -26,6 +26,17 @@ Policy('an admin drop-in with odd spellings of host paths and devices', async ()
   assert.equal(mine, ['device.host', 'namespace.host', 'volume.host_path', 'volume.host_path', 'volume.host_path'])
 })
 
+Policy("an admin drop-in moving QM's root, raising its realtime limit, or naming host files podman reads and writes", async () => {
+  const dropin = `${QM.adminDropinDir}/50-files.conf`
+  const got = await findings((host) =>
+    put(host, dropin, '[Container]\nRootfs=${ROOTFS}/../..:O\nUlimit=rtprio=99\nAnnotation=run.oci.seccomp.plugins=/var/qm/x.so\nPodmanArgs=--env-file /etc/shadow --cidfile=/etc/passwd --cgroup-parent=/\n'),
+  )
+  const mine = got.filter(([, file]) => String(file).startsWith(dropin)).map(([id]) => id).sort()
+  assert.equal(mine, ['raw.unchecked', 'raw.unchecked', 'sched.realtime', 'volume.host_path', 'volume.host_path', 'volume.host_path'])
+  const own = await findings((host) => put(host, dropin, '[Container]\nRootfs=/usr/lib/qm/rootfs:O\nUlimit=rtprio=0 nofile=4096\n'))
+  assert.equal(own.filter(([, file]) => String(file).startsWith(dropin)), [], "QM's own root and a zero realtime limit")
+})
+
 Policy('a seccomp profile in the tree is classified by its content', async () => {
   const dropin = `${QM.adminDropinDir}/50-seccomp.conf`
   const got = await findings((host) => {
