@@ -133,7 +133,13 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
 function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote, services: InsideModel['services']): NestedQuadlet[] {
-  const list = quadletList(qm)
+  // each directory listed (and its Quadlet files read) once, not once per search of the directories
+  const listQuadlets = quadletList(qm)
+  const listed = new Map<string, readonly string[] | undefined>()
+  const list = (dir: string) => {
+    if (!listed.has(dir)) listed.set(dir, listQuadlets(dir))
+    return listed.get(dir)
+  }
   const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
   const find = quadletFinder(list)
