@@ -15,7 +15,7 @@ import { parseUnit } from '../units/parse.ts'
 import { quadletBoolean, quadletLookup, systemdEffective, validMemoryLimit, validOomScore, type Unquote } from '../units/lookup.ts'
 import type { InsideModel } from './inside.ts'
 import type { QuadletModel } from './unit-model.ts'
-import { MAX_VAR_FILES } from './interest.ts'
+import { MAX_VAR_FILES, SYSTEM_UNIT_DIRS } from './interest.ts'
 import { NESTED_RANGE_OWNER, rangeOf, reserved } from './subids.ts'
 import type { Finding, PathState, Report, Severity } from './report.ts'
 import { loads, unreadIn, type TreeView } from './view.ts'
@@ -182,7 +182,7 @@ function environment(unit: EffectiveUnit): Record<string, string> {
 }
 
 /** Directories of systemd drop-ins that apply to qm.service on the host. */
-const QM_SERVICE_DROPIN_DIRS = ['/usr/lib/systemd/system', '/run/systemd/system', '/etc/systemd/system'].flatMap((d) => [`${d}/service.d`, `${d}/qm.service.d`])
+const QM_SERVICE_DROPIN_DIRS = SYSTEM_UNIT_DIRS.flatMap((d) => [`${d}/service.d`, `${d}/qm.service.d`])
 
 /** Raw keys read through the same policy render uses (host paths, devices, podman options, annotations). */
 const POLICY_KEYS = ['Network', 'Volume', 'AddDevice', 'Mount', 'Annotation', 'Unmask', 'GlobalArgs', 'ContainersConfModule', 'SecurityLabelType', 'Rootfs', 'Ulimit']

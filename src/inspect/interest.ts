@@ -25,6 +25,15 @@ const BODIES = [
   NOT_MATERIALISED_MARKER,
 ]
 
+/**
+ * systemd's system unit search path (systemd.unit(5)), where qm.service's drop-ins (qm.service.d/, service.d/)
+ * apply on the host: the persistent and transient control directories and the administrator's /usr/local too.
+ */
+export const SYSTEM_UNIT_DIRS = [
+  '/etc/systemd/system.control', '/run/systemd/system.control', '/run/systemd/transient', '/etc/systemd/system',
+  '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system',
+]
+
 /** Entries inspect looks at without reading them. */
 const ENTRIES = [
   QM.dir, QM.rootfs, QM.etc, QM.var, QM.varTmp,
@@ -43,8 +52,7 @@ const TREES = [
   `${QM.etc}/containers/containers.rootful.conf.d`, `${R}/etc/containers/containers.rootful.conf.d`, `${R}/usr/share/containers/containers.rootful.conf.d`,
   `${QM.etc}/containers/containers.rootless.conf.d`, `${R}/etc/containers/containers.rootless.conf.d`, `${R}/usr/share/containers/containers.rootless.conf.d`,
   `${QM.etc}/bluechi`, `${R}/etc/bluechi`, `${R}/usr/share/bluechi`,
-  '/usr/lib/systemd/system/qm.service.d', '/etc/systemd/system/qm.service.d',
-  '/usr/lib/systemd/system/service.d', '/etc/systemd/system/service.d', '/run/systemd/system/qm.service.d', '/run/systemd/system/service.d',
+  ...SYSTEM_UNIT_DIRS.flatMap((d) => [`${d}/qm.service.d`, `${d}/service.d`]),
   '/etc/systemd/system-generators', '/usr/lib/systemd/system-generators',
   '/etc/systemd/system.conf.d', '/usr/lib/systemd/system.conf.d',
   QM.shareDir,
