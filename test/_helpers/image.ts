@@ -10,7 +10,9 @@ import { createDir, createFile, createSymlink, getNode, removePath, type Tree } 
 import { writeUnit } from '../../src/units/write.ts'
 import { withScratch } from './scratch.ts'
 
-const DIR = { mode: 0o755, uid: 0, gid: 0 }
+/** Root-owned directory and file metadata, as an OS tree has them. */
+export const DIR = { mode: 0o755, uid: 0, gid: 0 }
+export const FILE = { mode: 0o644, uid: 0, gid: 0 }
 
 /** Write `content` at `path`, making parents; an existing file is replaced. */
 export function put(tree: Tree, path: string, content: string, mode = 0o644): void {

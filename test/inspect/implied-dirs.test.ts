@@ -16,6 +16,7 @@ import { asInstalledByRpm, put } from '../_helpers/image.ts'
 import { built, tinySeed, TINY_ROOTFS } from '../_helpers/render.ts'
 import { concat, END, member } from '../archive/_helpers/tar.ts'
 import { scratchFor } from '../_helpers/scratch.ts'
+import { comparable } from '../corpus/tar/_helpers/class-f.ts'
 
 const Implied = suite('inspect: directories a tar does not list')
 const work = scratchFor(Implied, 'implied')()
@@ -40,18 +41,6 @@ const VARIANTS: Variant[] = [
   { name: 'every directory after its contents (find -depth order)', keepDir: () => true, spell: relative, dirsLast: true },
   { name: 'no directory members, gzip-compressed', keepDir: () => false, spell: (p) => `./${p.slice(1)}`, gzip: true },
 ]
-
-/** The report without what names the input, and the notice that directories were implied. */
-function comparable(r: Report) {
-  const { input: _input, findings, placement, ...rest } = r
-  const noMode = (s: Report['placement']['rootfs']) => ({ ...s, mode: undefined })
-  return {
-    ...rest,
-    placement: { ...placement, rootfs: noMode(placement.rootfs), etc: noMode(placement.etc), var: noMode(placement.var), varTmp: noMode(placement.varTmp) },
-    findings: findings.filter((f) => f.id !== 'archive.implied_dirs'),
-  }
-}
-
 
 Implied('every variant gives the report of the full tar', async () => {
   // the members of qm-stage's own tar of the tree, written again without labels (implied directories have none)

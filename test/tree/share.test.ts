@@ -21,9 +21,8 @@ import {
   walk,
   type Tree,
 } from '../../src/tree/vtree.ts'
+import { DIR, FILE } from '../_helpers/image.ts'
 
-const DIR = { mode: 0o755, uid: 0, gid: 0 }
-const FILE = { mode: 0o644, uid: 0, gid: 0 }
 
 /** A small OS tree: nested directories, a symlink, a FIFO, and hard links inside one directory and across two. */
 function source(finished: boolean): Tree {

@@ -14,9 +14,8 @@ import {
   walk,
   type Tree,
 } from '../../src/tree/vtree.ts'
+import { DIR, FILE } from '../_helpers/image.ts'
 
-const DIR = { mode: 0o755, uid: 0, gid: 0 }
-const FILE = { mode: 0o644, uid: 0, gid: 0 }
 
 function small(): Tree {
   const t = emptyTree()
