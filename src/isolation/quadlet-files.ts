@@ -5,7 +5,8 @@ import { quadletScalar } from '../units/split.ts'
 import type { UnitEntry } from '../units/parse.ts'
 import { deviceProblem } from './devices.ts'
 import { hostPathProblem } from './host-paths.ts'
-import { classifyEntry, type RawContext, type RawHit } from './raw-keys.ts'
+import { classifyEntry } from './quadlet-keys.ts'
+import type { RawContext, RawHit } from './raw-keys.ts'
 
 /** Sections that take the same raw keys as [Container] for what matters here (mounts, devices, podman options). */
 const CONTAINER_LIKE = new Set(['Container', 'Pod', 'Build', 'Image', 'Network', 'Volume', 'Artifact'])
