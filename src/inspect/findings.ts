@@ -218,12 +218,12 @@ function isolation(facts: Facts): Finding[] {
       for (const h of classifyEntry('Service', k.key, item.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, h.detail, `${item.file}${item.line ? `:${item.line}` : ''}`])
     }
   }
-  // single values as the modelled release's Lookup() and LookupBoolean() read them (quotes, spellings)
   // systemd drop-ins of qm.service itself (qm.service.d/, service.d/ for every service) set its [Service] on the host
   for (const file of QM_SERVICE_DROPIN_DIRS.flatMap((d) => (host.list(d) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${n}`))) {
     for (const e of parseUnit(host.text(file) ?? '', file, 'systemd').entries.filter((e) => e.section === 'Service')) {
       if (e.key === 'OOMScoreAdjust') {
-        if (!(Number(e.value) > 0)) hits.push(['oom.qm_not_positive', `${file}: OOMScoreAdjust=${e.value} overrides qm.service's`, `${file}:${e.line}`])
+        // systemd ignores a value it cannot parse (a quoted one included): only a valid score overrides qm.service's
+        if (e.value !== '' && validOomScore(e.value) && !(Number(e.value) > 0)) hits.push(['oom.qm_not_positive', `${file}: OOMScoreAdjust=${e.value} overrides qm.service's`, `${file}:${e.line}`])
         continue
       }
       for (const h of classifyEntry('Service', e.key, e.value, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `qm.service: ${h.detail}`, `${file}:${e.line}`])

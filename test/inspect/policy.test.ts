@@ -155,6 +155,9 @@ Policy("systemd drop-ins of qm.service on the host, through the [Service] table"
   const of = (file: string) => got.filter(([, f]) => String(f).startsWith(file)).map(([id]) => id).sort()
   assert.equal(of(own), ['oom.qm_not_positive', 'sched.realtime'])
   assert.equal(of(all), ['raw.unchecked'])
+  // systemd ignores a score it cannot parse (quoted, out of range): qm.service keeps its own, nothing to report
+  const ignored = await findings((host) => put(host, own, '[Service]\nOOMScoreAdjust="500"\nOOMScoreAdjust=-1001\nOOMScoreAdjust=\n'))
+  assert.not.ok(ignored.some(([id]) => id === 'oom.qm_not_positive'))
   // the rest of systemd's unit search path: the administrator's /usr/local, the control and transient directories
   const more = ['/usr/local/lib/systemd/system/qm.service.d/50.conf', '/etc/systemd/system.control/qm.service.d/50.conf', '/run/systemd/transient/service.d/50.conf']
   const got2 = await findings((host) => more.forEach((f) => put(host, f, '[Service]\nLimitRTPRIO=99\n')))
