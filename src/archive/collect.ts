@@ -14,8 +14,8 @@ export interface PendingLink {
 }
 
 /** How deep, and how long, a directory implied by the names below it can be. */
-export const MAX_IMPLIED_DEPTH = 64
-export const MAX_IMPLIED_LENGTH = 4096
+const MAX_IMPLIED_DEPTH = 64
+const MAX_IMPLIED_LENGTH = 4096
 
 export class IndexBuilder implements MemberSink {
   readonly entries = new Map<string, Entry>()

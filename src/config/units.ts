@@ -3,7 +3,8 @@
 // named like one of QM's own units or like another nested one, by its name, ServiceName= or an alias). Content
 // (Quadlet files, unit files, links) adds its own units; render passes it in once it has read it.
 import { posix } from 'node:path'
-import { canonicalUnit, reaches, takenBy, templateOf, UNIT_DIRS, UNIT_TYPES, unitType } from '../isolation/units.ts'
+import { canonicalUnit, reaches, takenBy, templateOf, UNIT_DIRS, unitType } from '../isolation/units.ts'
+import { UNIT_TYPES } from '../units/names.ts'
 import { quadletScalar, splitValue } from '../units/split.ts'
 import type { Check } from './messages.ts'
 import type { QmConfig, UnitKeys } from './types.ts'

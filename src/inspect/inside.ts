@@ -38,7 +38,7 @@ export interface InsideModel {
 }
 
 /** containers.conf drop-in directories of QM's rootful podman, in the order it reads them (a later name wins). */
-export const CONF_DIRS = [
+const CONF_DIRS = [
   '/usr/share/containers/containers.conf.d', '/usr/share/containers/containers.rootful.conf.d',
   '/etc/containers/containers.conf.d', '/etc/containers/containers.rootful.conf.d',
 ]

@@ -115,7 +115,7 @@ const HOOK_DEVICES: Readonly<Record<string, string>> = {
 }
 
 /** Why an annotation makes QM's oci hooks pass a device that must not reach QM, or undefined. */
-export function annotationProblem(annotation: string): string | undefined {
+function annotationProblem(annotation: string): string | undefined {
   const eq = annotation.indexOf('=')
   const key = eq < 0 ? annotation : annotation.slice(0, eq)
   const m = /^org\.containers\.qm\.device\.(.+)$/.exec(key)
@@ -141,7 +141,7 @@ refuse | podman | io\.podman\.annotations\..* | podman reads some of them as the
 refuse | hook | io\.containers\.trace-syscall | oci-seccomp-bpf-hook writes the traced profile to the host path it names
 `
 
-export const ANNOTATION_POLICY = readTable(['verdict', 'name', 'keys', 'why'], ANNOTATION_TABLE).map((r) => ({
+const ANNOTATION_POLICY = readTable(['verdict', 'name', 'keys', 'why'], ANNOTATION_TABLE).map((r) => ({
   pattern: new RegExp(`^(?:${words(r.keys).join('|')})$`),
   verdict: verdictOf(r.verdict),
   name: r.name,

@@ -136,7 +136,6 @@ export function splitVolume(spec: string): VolumeSpec {
   return { source: parts[0]!, destination: parts[1]!, options: parts.slice(2).join(':').split(',').filter(Boolean) }
 }
 
-export type { Verdict }
 
 export interface PathClass {
   /** canonical host path; `tree` covers everything below it too */

@@ -1,6 +1,7 @@
 // One raw assignment of a Quadlet unit, [Container] or [Service], classified like the named keys: podman's
 // options through the podman argument table, [Service] keys through the systemd one.
 import type { UnsafeId } from '../isolation.ts'
+import { quadletMaybeTrue } from '../units/lookup.ts'
 import { quadletScalar, splitValue } from '../units/split.ts'
 import { annotationHit } from './devices.ts'
 import { hostPathProblem } from './host-paths.ts'
@@ -10,7 +11,6 @@ import {
   deviceHits,
   mountHits,
   namespace,
-  quadletTrue,
   seccompHits,
   ulimitHits,
   volumeHits,
@@ -61,7 +61,7 @@ export function classifyEntry(section: string, key: string, value: string, ctx: 
     case 'ContainersConfModule':
       return [unsafe('raw.unchecked', `${detail}: a containers.conf module can change every default, which qm-stage cannot check`)]
     case 'SecurityLabelDisable':
-      return quadletTrue(value) ? [unsafe('selinux.label_disable', detail)] : []
+      return quadletMaybeTrue(value) ? [unsafe('selinux.label_disable', detail)] : []
     case 'SecurityLabelType': {
       const type = quadletScalar(value)
       const own = ctx.scope === 'qm' ? type === 'qm_t' : /^qm_container_\w+$/.test(type)

@@ -3,7 +3,6 @@
 // through content, and inspect. An option or key that could weaken isolation in a way qm-stage cannot judge is
 // 'raw.unchecked' rather than let through.
 import { QM_DROPPED_CAPABILITIES, normaliseCapability, type UnsafeId } from '../isolation.ts'
-import { quadletMaybeTrue } from '../units/lookup.ts'
 import { annotationHit, deviceProblem } from './devices.ts'
 import { hostPathProblem, readSource, splitVolume, type PathContext } from './host-paths.ts'
 import { seccompPathId } from './seccomp.ts'
@@ -25,11 +24,6 @@ const invalid = (message: string): RawHit => ({ kind: 'invalid', message })
 /** A podman flag's value as Go's strconv.ParseBool reads it (pflag): 1, t, T, TRUE, true, True. */
 const TRUE = /^(1|t|T|TRUE|true|True)$/
 
-/**
- * A Quadlet boolean that some modelled release reads as true (LookupBoolean: 1, yes, true, on in any case, after
- * its release's unquoting; 5.0-5.2 remove every edge `"`, the widest). y and t are false in every release.
- */
-export const quadletTrue = (value: string) => quadletMaybeTrue(value)
 
 export function volumeHits(spec: string, ctx: RawContext, detail: string): RawHit[] {
   const problem = hostPathProblem(splitVolume(spec).source, ctx)

@@ -142,4 +142,3 @@ export function classifyServiceKey(key: string, value: string, ctx: RawContext):
   return judge?.(value, ctx, `${key}=${value}`, key)
 }
 
-export const SERVICE_KEY_NAMES = () => Object.keys(TABLE)

@@ -10,9 +10,7 @@
 //   - an alias (a symlink in a unit directory, or [Install] Alias=) is the same unit under another name, and must
 //     carry the same type suffix.
 //   - a unit file that is empty, or a link to /dev/null, is masked.
-
-/** systemd's unit types (unit-name.c unit_type_table). */
-export const UNIT_TYPES = new Set(['service', 'socket', 'device', 'mount', 'automount', 'swap', 'target', 'path', 'timer', 'slice', 'scope'])
+import { UNIT_TYPES } from '../units/names.ts'
 
 /** Unit directories of QM's system manager that content can write (systemd.unit(5) "Unit File Load Path"). */
 export const UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system'] as const

@@ -35,15 +35,6 @@ export function quadletMaybeTrue(raw: string): boolean {
   return quadletBoolean(raw, 'all')
 }
 
-const SD_TRUE = new Set(['1', 'yes', 'y', 'true', 't', 'on'])
-const SD_FALSE = new Set(['0', 'no', 'n', 'false', 'f', 'off'])
-
-/** systemd's parse_boolean(): true, false, or undefined when systemd refuses the value (and ignores the line). */
-export function systemdBoolean(raw: string): boolean | undefined {
-  const v = raw.toLowerCase()
-  return SD_TRUE.has(v) ? true : SD_FALSE.has(v) ? false : undefined
-}
-
 /**
  * The assignment systemd applies for a single-value key: the last one its parser accepts. An invalid one (a
  * quoted number, say: systemd does not unquote OOMScoreAdjust="500") is ignored, so an earlier one stands.

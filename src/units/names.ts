@@ -6,7 +6,7 @@
 //   Drop-ins: Quadlet takes names whose extension is ".conf" (cmd/quadlet/main.go); systemd takes "*.conf" but
 //     skips hidden files (conf-files.c), so a name starting with '.' works for one reader only.
 
-const UNIT_TYPES = new Set(['service', 'socket', 'device', 'mount', 'automount', 'swap', 'target', 'path', 'timer', 'slice', 'scope'])
+export const UNIT_TYPES = new Set(['service', 'socket', 'device', 'mount', 'automount', 'swap', 'target', 'path', 'timer', 'slice', 'scope'])
 
 /** Quadlet file extensions and the suffix each adds to the generated service name. */
 export const QUADLET_EXTENSIONS: Readonly<Record<string, string>> = {
