@@ -6,16 +6,12 @@ import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
-import { QUADLET_EXTENSIONS, quadletServiceName } from '../units/names.ts'
+import { MAIN_SECTION, quadletServiceName } from '../units/names.ts'
 import { dropinDirNames } from '../units/unit-dirs.ts'
 
-const SYSTEM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
-/** The section of each Quadlet file type that holds its ServiceName=. */
-const MAIN_SECTION: Readonly<Record<string, string>> = {
-  container: 'Container', kube: 'Kube', volume: 'Volume', network: 'Network', pod: 'Pod', image: 'Image', build: 'Build', artifact: 'Artifact',
-}
+const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
 
-const isQuadletFile = (name: string) => name.lastIndexOf('.') > 0 && Object.hasOwn(QUADLET_EXTENSIONS, name.slice(name.lastIndexOf('.') + 1))
+const isQuadletFile = (name: string) => quadletServiceName(name) !== undefined
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
 import { loads, quadletList, type TreeView } from './view.ts'
 
@@ -187,8 +183,8 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
     if (!service) continue
     services.push({ service, file: u.files[0]!.file })
-    const dropins = SYSTEM_UNIT_DIRS.flatMap((d) => dropinDirNames(service).flatMap((dir) => (list(`${d}/${dir}`) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${dir}/${n}`)))
-    if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.resolve(p)!, 'systemd')) })
+    const dropins = QM_UNIT_DIRS.flatMap((d) => dropinDirNames(service).flatMap((dir) => (list(`${d}/${dir}`) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${dir}/${n}`)))
+    if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'systemd')) })
   }
   return out
 }

@@ -18,7 +18,7 @@ import { classifyProfile, PROFILE_IDS } from '../isolation/seccomp.ts'
 import { IN_QM } from '../qm/paths.ts'
 import { parseUnit, type UnitEntry } from '../units/parse.ts'
 import { quadletScalar } from '../units/split.ts'
-import { QUADLET_EXTENSIONS, quadletServiceName } from '../units/names.ts'
+import { MAIN_SECTION, QUADLET_EXTENSIONS, quadletServiceName } from '../units/names.ts'
 import { splitValue } from '../units/split.ts'
 import { nestedService, unitChecks, type ContentUnits } from '../config/units.ts'
 import { dropinDirNames } from '../units/unit-dirs.ts'
@@ -190,11 +190,6 @@ function serviceDropins(config: QmConfig, files: { spec: { path: string }; point
       }
     }
   }
-}
-
-/** The section of each Quadlet file type that holds its ServiceName=. */
-const MAIN_SECTION: Readonly<Record<string, string>> = {
-  container: 'Container', kube: 'Kube', volume: 'Volume', network: 'Network', pod: 'Pod', image: 'Image', build: 'Build', artifact: 'Artifact',
 }
 
 /** The units content makes inside QM: rootful Quadlet files (by the service they generate), unit files, links. */

@@ -13,6 +13,11 @@ export const QUADLET_EXTENSIONS: Readonly<Record<string, string>> = {
   container: '', kube: '', volume: '-volume', network: '-network', pod: '-pod', image: '-image', build: '-build', artifact: '-artifact',
 }
 
+/** The section of each Quadlet file type that holds its ServiceName=. */
+export const MAIN_SECTION: Readonly<Record<string, string>> = {
+  container: 'Container', kube: 'Kube', volume: 'Volume', network: 'Network', pod: 'Pod', image: 'Image', build: 'Build', artifact: 'Artifact',
+}
+
 const NAME_MAX = 255 // bytes, both systemd's UNIT_NAME_MAX - 1 and Linux's NAME_MAX for a file name
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
 
