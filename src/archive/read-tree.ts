@@ -31,12 +31,15 @@ export async function readTree(input: string, options: ReadOptions): Promise<Tre
   try {
     return await readInto(builder, input, options)
   } catch (e) {
-    if (!(options.partial && e instanceof TarFault && e.truncated)) throw e
+    if (!cutShort(e, options)) throw e
     // what came before the cut is sound: index it, and say where and why the rest is missing
     builder.problem({ message: `${e.message}, at byte ${e.offset} / member ${e.member}`, truncated: true })
     return finish(builder, e.kind ?? 'tar', 'the archive is cut short')
   }
 }
+
+/** A truncated archive that the caller asked to have read as far as it goes. */
+const cutShort = (e: unknown, options: ReadOptions): e is TarFault => options.partial === true && e instanceof TarFault && e.truncated === true
 
 async function readInto(builder: IndexBuilder, input: string, options: ReadOptions): Promise<TreeIndex> {
   const maxBytes = options.maxStreamBytes ?? DEFAULTS.maxStreamBytes
@@ -83,12 +86,7 @@ async function readInto(builder: IndexBuilder, input: string, options: ReadOptio
         }
         return finish(builder, 'tar.gz')
       }
-      try {
-        readSeekable(fd, size, builder, note)
-      } catch (e) {
-        if (e instanceof TarFault) e.kind = 'tar'
-        throw e
-      }
+      readSeekable(fd, size, builder, note)
       if (builder.pending.length > 0) {
         const links = new LinkTargets(builder)
         readSeekable(fd, size, links, silent)
@@ -99,7 +97,7 @@ async function readInto(builder: IndexBuilder, input: string, options: ReadOptio
       closeSync(fd)
     }
   } catch (e) {
-    throw options.partial && e instanceof TarFault && e.truncated ? e : asQmError(e, input)
+    throw cutShort(e, options) ? e : asQmError(e, input)
   }
 }
 
