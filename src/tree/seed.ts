@@ -6,34 +6,21 @@
 
 import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, posix } from 'node:path'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { IndexBuilder } from '../archive/collect.ts'
+import { clip, IndexBuilder } from '../archive/collect.ts'
 import { readDirectory } from '../archive/dir.ts'
 import { isGzip, MAGIC_BYTES } from '../archive/magic.ts'
-import { TarFault, type Member, type MemberSink } from '../archive/members.ts'
+import { TarFault, xattrsOf, type Member, type MemberSink } from '../archive/members.ts'
 import { normaliseName } from '../archive/names.ts'
 import { asQmError, chunksOf, reason } from '../archive/read-tree.ts'
 import { readSeekable } from '../archive/seek.ts'
 import { StreamParser } from '../archive/stream.ts'
-import type { Problem, Entry } from '../archive/types.ts'
+import type { Problem } from '../archive/types.ts'
 import { QmError } from '../errors.ts'
-import { byteOrder } from '../byte-order.ts'
-import {
-  createDir,
-  createFile,
-  createHardlink,
-  createSpecial,
-  createSymlink,
-  emptyTree,
-  getNode,
-  setMeta,
-  type ByteSource,
-  type Meta,
-  type Special,
-  type Tree,
-} from './vtree.ts'
+import { flat, SeedTable } from './seed-table.ts'
+import { viewOf, type ByteSource, type Meta, type Special, type Tree } from './vtree.ts'
 
 export interface Seed {
   tree: Tree
@@ -66,23 +53,29 @@ export async function openSeed(path: string): Promise<Seed> {
   } catch (e) {
     throw new QmError('FILE_READ', `${path}: ${reason(e)}`)
   }
-  // Once the plain tar is handed to a ByteSource, its descriptor is the seed's to close.
-  let keepOpen = false
+  // The bytes of a plain tar are read from it where they are: its descriptor is then the seed's to close.
+  let bytes: FileBytes | undefined
+  let seedOwnsFd = false
   try {
     const head = Buffer.alloc(MAGIC_BYTES)
     readSync(fd, head, 0, head.length, 0)
     if (isGzip(head)) {
-      const spill = await spillGzip(fd, path)
-      return tarSeed(path, spill.sink, new FileBytes(`${path} (decompressed)`, spill.fd))
+      const spill = spillFile()
+      bytes = new FileBytes(`${path} (decompressed)`, spill)
+      const sink = new SeedSink(path, bytes)
+      await spillGzip(fd, spill, sink)
+      return tarSeed(sink, bytes)
     }
-    const sink = new SeedSink(path)
+    bytes = new FileBytes(path, fd)
+    seedOwnsFd = true
+    const sink = new SeedSink(path, bytes)
     readSeekable(fd, fstatSync(fd).size, sink, sink.note)
-    keepOpen = true
-    return tarSeed(path, sink, new FileBytes(path, fd))
+    return tarSeed(sink, bytes)
   } catch (e) {
+    bytes?.close()
     throw asQmError(e, path)
   } finally {
-    if (!keepOpen) closeSync(fd)
+    if (!seedOwnsFd) closeSync(fd)
   }
 }
 
@@ -142,30 +135,53 @@ class PathBytes implements ByteSource {
 
 // ---- tar -----------------------------------------------------------------------------------
 
-/** Indexes every member (the archive layer checks names, duplicates and PAX records), and notes where data and device numbers are. */
+/** Puts every member into the table as it is read (names, PAX records and member types checked): a seed must be a clean archive. */
 class SeedSink implements MemberSink {
-  readonly builder = new IndexBuilder({ interest: () => 'entry', ...SEED_LIMITS })
-  readonly offsets = new Map<string, number>()
-  readonly specials = new Map<string, Special>()
-  readonly note: (problem: Problem) => void
+  readonly table: SeedTable
+  /** Anything the reader had to leave out or doubt is an error. */
+  readonly note = (problem: Problem): never => {
+    throw new QmError('TAR_READ', `${this.archive}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`)
+  }
+  /** One string per distinct label: an image has a few dozen over tens of thousands of entries. */
+  private readonly labels = new Map<string, string>()
   private readonly archive: string
+  private readonly bytes: ByteSource
 
-  constructor(archive: string) {
+  constructor(archive: string, bytes: ByteSource) {
     this.archive = archive
-    this.note = this.builder.problem.bind(this.builder)
+    this.bytes = bytes
+    this.table = new SeedTable(archive, SEED_LIMITS.maxEntries)
   }
 
   member(m: Member): boolean {
-    this.builder.member(m)
     const path = normaliseName(m.name)
-    if (typeof path !== 'string' || !this.builder.entries.has(path)) return false
-    if (m.sparse) throw new QmError('TAR_READ', `${this.archive}: ${path}: a sparse member's data is not its content; repack the seed without --sparse`)
-    if (m.type === 'file') this.offsets.set(path, m.dataOffset)
-    else if (m.type === 'other') this.specials.set(path, this.special(m, path))
+    if (typeof path !== 'string') return this.note({ message: `${path.refused}: '${clip(m.name)}' (member ${m.index})` })
+    if (m.notes.length > 0) return this.note({ path, message: m.notes[0]! })
+    const meta: Meta = { mode: m.mode, uid: m.uid, gid: m.gid }
+    const label = this.label(m)
+    if (label) meta.label = label
+    if (m.type === 'dir') this.table.dir(path, meta)
+    else if (m.type === 'file') {
+      if (m.sparse) return this.note({ path, message: "a sparse member's data is not its content; repack the seed without --sparse" })
+      this.table.file(path, meta, { source: this.bytes, offset: m.dataOffset, size: m.size })
+    } else if (m.type === 'symlink') this.table.symlink(path, flat(m.linkname), meta)
+    else if (m.type === 'hardlink') {
+      const target = normaliseName(m.linkname)
+      if (typeof target !== 'string') return this.note({ path, message: `hard link target '${clip(m.linkname)}' is not a path in the tree (${target.refused})` })
+      this.table.hardlink(path, target)
+    } else this.table.special(path, this.special(m, path), meta)
     return false
   }
 
   body(): void {}
+
+  private label(m: Member): string | undefined {
+    const raw = m.xattrRecords && xattrsOf(m.xattrRecords)?.['security.selinux']
+    if (raw === undefined) return undefined
+    let label = this.labels.get(raw)
+    if (label === undefined) this.labels.set(raw, (label = flat(raw.replace(/\0+$/, ''))))
+    return label
+  }
 
   private special(m: Member, path: string): Special {
     const type = m.flag === 0x33 ? 'char' : m.flag === 0x34 ? 'block' : m.flag === 0x36 ? 'fifo' : undefined
@@ -177,66 +193,46 @@ class SeedSink implements MemberSink {
   }
 }
 
-/** Decompress the gzip on `fd` into an unlinked temporary file while indexing it; the file's offsets are the tar's. */
-async function spillGzip(fd: number, path: string): Promise<{ fd: number; sink: SeedSink }> {
+/** A temporary file for a decompressed seed, unlinked as soon as it is open. */
+function spillFile(): number {
   const dir = mkdtempSync(join(tmpdir(), 'qm-stage-seed-'))
   const file = join(dir, 'seed.tar')
   const spill = openSync(file, 'wx+', 0o600)
   unlinkSync(file)
   rmdirSync(dir)
-  const sink = new SeedSink(path)
+  return spill
+}
+
+/** Decompress the gzip on `fd` into `spill` while reading its members; the file's offsets are the tar's. */
+async function spillGzip(fd: number, spill: number, sink: SeedSink): Promise<void> {
   const parser = new StreamParser(sink, sink.note, SEED_LIMITS.maxStreamBytes)
+  const gunzip = createGunzip({ chunkSize: CHUNK })
+  const compressed = Readable.from(chunksOf(fd, CHUNK), { objectMode: false })
+  compressed.on('error', (e) => gunzip.destroy(e))
+  compressed.pipe(gunzip)
+  let written = 0
+  let ended = false
   try {
-    const gunzip = createGunzip({ chunkSize: CHUNK })
-    const compressed = Readable.from(chunksOf(fd, CHUNK), { objectMode: false })
-    compressed.on('error', (e) => gunzip.destroy(e))
-    compressed.pipe(gunzip)
-    let written = 0
-    let ended = false
-    try {
-      for await (const chunk of gunzip) {
-        const bytes = chunk as Buffer
-        // Everything is spilled, trailer included, so offsets match; the parser stops caring after the end.
-        for (let done = 0; done < bytes.length; ) done += writeSync(spill, bytes, done, bytes.length - done, written + done)
-        written += bytes.length
-        if (!ended) ended = parser.push(bytes)
-      }
-    } catch (e) {
-      if (e instanceof TarFault || e instanceof QmError) throw e
-      throw new TarFault(`corrupt gzip stream (${e instanceof Error ? e.message : String(e)})`, parser.pos, parser.member)
-    } finally {
-      compressed.destroy()
-      gunzip.destroy()
+    for await (const chunk of gunzip) {
+      const bytes = chunk as Buffer
+      // Everything is spilled, trailer included, so offsets match; the parser stops caring after the end.
+      for (let done = 0; done < bytes.length; ) done += writeSync(spill, bytes, done, bytes.length - done, written + done)
+      written += bytes.length
+      if (!ended) ended = parser.push(bytes)
     }
-    parser.end()
-    return { fd: spill, sink }
   } catch (e) {
-    closeSync(spill)
-    throw e
+    if (e instanceof TarFault || e instanceof QmError) throw e
+    throw new TarFault(`corrupt gzip stream (${e instanceof Error ? e.message : String(e)})`, parser.pos, parser.member)
+  } finally {
+    compressed.destroy()
+    gunzip.destroy()
   }
+  parser.end()
 }
 
-function tarSeed(path: string, sink: SeedSink, bytes: FileBytes): Seed {
-  try {
-    const index = sink.builder.finish('tar')
-    // a seed is trusted to be a clean archive: anything the reader had to leave out is an error
-    const [problem] = index.problems
-    if (problem) throw new QmError('TAR_READ', `${path}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`)
-    const tree = buildTree(path, index.entries, spansIn(bytes, sink.offsets), sink.specials)
-    return { tree, notes: [], close: closer(bytes) }
-  } catch (e) {
-    bytes.close()
-    throw e
-  }
+function tarSeed(sink: SeedSink, bytes: FileBytes): Seed {
+  return { tree: viewOf(sink.table.finish()), notes: [], close: () => bytes.close() }
 }
-
-// Made apart from tarSeed, so the closures do not keep the index (every member's entry) alive.
-const spansIn = (bytes: FileBytes, offsets: Map<string, number>): ContentOf => (e) => {
-  const offset = offsets.get(e.path)
-  offsets.delete(e.path)
-  return offset === undefined ? undefined : { source: bytes, offset, size: e.size }
-}
-const closer = (bytes: FileBytes) => () => bytes.close()
 
 // ---- directory -------------------------------------------------------------------------------
 
@@ -248,19 +244,24 @@ function directorySeed(path: string, st: Stats): Seed {
   if (problem) throw new QmError('TAR_READ', `${path}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`)
   const root = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path
   const real = (p: string) => (p === '/' ? root : root === '/' ? p : root + p)
-  const specials = new Map<string, Special>()
+  const table = new SeedTable(path, SEED_LIMITS.maxEntries)
   const notes: string[] = []
-  const inodes = new Map<string, number>()
+  // the directory is read in walk order: parents first, hard links after the file they name
   for (const e of index.entries.values()) {
-    if (e.type !== 'other' && e.type !== 'file') continue
-    const s = lstatSync(real(e.path))
-    if (e.type === 'file') inodes.set(e.path, s.ino)
-    else if (s.isCharacterDevice() || s.isBlockDevice()) specials.set(e.path, { type: s.isCharacterDevice() ? 'char' : 'block', ...deviceNumber(s.rdev) })
-    else if (s.isFIFO()) specials.set(e.path, { type: 'fifo', major: 0, minor: 0 })
-    else notes.push(`seed ${path}: ${e.path} is a socket, which no image can carry; left out`)
+    const meta: Meta = { mode: e.mode, uid: e.uid, gid: e.gid }
+    if (e.type === 'dir') table.dir(e.path, meta)
+    else if (e.type === 'symlink') table.symlink(e.path, e.target ?? '', meta)
+    else if (e.type === 'hardlink') table.hardlink(e.path, e.target!)
+    else {
+      const s = lstatSync(real(e.path))
+      if (e.type === 'file') table.file(e.path, meta, { source: new PathBytes(real(e.path), s.ino), offset: 0, size: e.size })
+      else if (s.isCharacterDevice() || s.isBlockDevice()) table.special(e.path, { type: s.isCharacterDevice() ? 'char' : 'block', ...deviceNumber(s.rdev) }, meta)
+      else if (s.isFIFO()) table.special(e.path, { type: 'fifo', major: 0, minor: 0 }, meta)
+      else notes.push(`seed ${path}: ${e.path} is a socket, which no image can carry; left out`)
+    }
   }
-  const tree = buildTree(path, index.entries, (e) => ({ source: new PathBytes(real(e.path), inodes.get(e.path)!), offset: 0, size: e.size }), specials)
-  return { tree, notes, close: () => {} }
+  index.entries.clear()
+  return { tree: viewOf(table.finish()), notes, close: () => {} }
 }
 
 /** Linux's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31. */
@@ -269,64 +270,3 @@ function deviceNumber(rdev: number): { major: number; minor: number } {
   const low = rdev >>> 0
   return { major: ((low >>> 8) & 0xfff) | ((high & 0xfffff000) >>> 0), minor: (low & 0xff) | ((low >>> 12) & 0xfff00) }
 }
-
-// ---- the tree ---------------------------------------------------------------------------------
-
-type ContentOf = (e: Entry) => { source: ByteSource; offset: number; size: number } | undefined
-
-/** Parents before children; hard links after every file they may name, so each links to its target. */
-function buildTree(archive: string, entries: Map<string, Entry>, contentOf: ContentOf, specials: Map<string, Special>): Tree {
-  const tree = emptyTree()
-  const sorted: (Entry | undefined)[] = [...entries.values()].sort((a, b) => byteOrder(a.path, b.path))
-  // The index is the tree's to consume: each entry can go once it is in the tree, so the index and the tree
-  // it becomes are not both whole in memory (tens of thousands of entries each).
-  entries.clear()
-  const links: Entry[] = []
-  // An image has a few dozen labels over tens of thousands of entries: one string each.
-  const labels = new Map<string, string>()
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i]!
-    sorted[i] = undefined
-    const raw = e.xattrs?.['security.selinux']
-    let label = raw === undefined ? undefined : labels.get(raw)
-    if (raw !== undefined && label === undefined) labels.set(raw, (label = flat(raw.replace(/\0+$/, ''))))
-    const meta: Meta = { mode: e.mode, uid: e.uid, gid: e.gid, ...(label ? { label } : {}) }
-    if (e.path === '/') {
-      if (e.type === 'dir') setMeta(tree, '/', meta)
-      continue
-    }
-    parents(tree, e.path, archive)
-    if (e.type === 'dir') createDir(tree, e.path, meta)
-    else if (e.type === 'symlink') {
-      createSymlink(tree, e.path, e.target ?? '', meta)
-      if (label) setMeta(tree, e.path, { label })
-    } else if (e.type === 'hardlink') links.push(e)
-    else if (e.type === 'file') createFile(tree, e.path, contentOf(e) ?? new Uint8Array(), meta)
-    else createSpecial(tree, e.path, specials.get(e.path)!, meta)
-  }
-  for (const e of links) {
-    const target = getNode(tree, e.target!)
-    if (!target) throw new QmError('TAR_READ', `${archive}: hard link ${e.path} names ${e.target}, which the seed does not hold`)
-    if (target.type === 'dir') throw new QmError('TAR_READ', `${archive}: hard link ${e.path} names the directory ${e.target}`)
-    parents(tree, e.path, archive)
-    // tar can store a hard link to a symlink; a copy of the symlink is the same tree
-    if (target.type === 'symlink') createSymlink(tree, e.path, target.target!, target)
-    else createHardlink(tree, e.target!, e.path)
-  }
-  return tree
-}
-
-/** Make the member's missing parent directories (0755, root); a parent that is not a directory is an error. */
-function parents(tree: Tree, path: string, archive: string): void {
-  let at = '/'
-  for (const part of posix.dirname(path).split('/').filter(Boolean)) {
-    at = at === '/' ? `/${part}` : `${at}/${part}`
-    const node = getNode(tree, at)
-    if (!node) createDir(tree, at, { mode: 0o755, uid: 0, gid: 0 })
-    else if (node.type !== 'dir') throw new QmError('TAR_READ', `${archive}: member ${path} lies under ${at}, which is not a directory`)
-  }
-}
-
-/** A copy that holds no reference to the string it was cut from (V8 keeps the whole of a sliced string alive). */
-const flat = (text: string): string => Buffer.from(text, 'utf8').toString('utf8')
-

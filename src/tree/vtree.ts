@@ -16,6 +16,8 @@ import { byteOrder } from '../byte-order.ts'
  */
 export interface Tree {
   readonly vol: Volume
+  /** The root's link: memfs's, or a seed table's (see `tableTree`). */
+  readonly root: MemLink
   readonly meta: MetaTable
   readonly contents: ContentTable
   readonly specials: Map<number, Special>
@@ -41,8 +43,13 @@ export interface Tree {
 export interface Share {
   readonly from: Tree
   readonly path: string
-  /** Added to `from`'s inode numbers, so the copy's inodes are its own and its hard links stay among themselves. */
+  /**
+   * Added to `from`'s inode numbers, so the copy's inodes are its own and its hard links stay among themselves;
+   * `bases` does the same for inodes `from` itself reads through its shares (`base` of 2^32 and up). The
+   * directories of one copy share both.
+   */
   readonly base: number
+  readonly bases: Map<number, number>
 }
 
 /** `mode` is the permission part only (07777). Symlinks report 0777 like Linux. */
@@ -233,17 +240,39 @@ export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, meta: new MetaTable(), contents: new ContentTable(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
+  const tree: Tree = { vol, root: core({ vol } as Tree).root, meta: new MetaTable(), contents: new ContentTable(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
+
+/**
+ * A finished, read-only tree whose links are not memfs's (a seed's table, see seed-table.ts): other trees read
+ * it through shared directories only.
+ */
+export function tableTree(root: MemLink, meta: MetaTable, contents: ContentTable, specials: Map<number, Special>, hardLinks: string[][]): Tree {
+  const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
+  const tree: Tree = { vol, root, meta, contents, specials, shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map(), finished: true, lent: true }
+  linkedPaths.set(tree, hardLinks)
+  return tree
+}
+
+/** A tree that reads as `from` does, with nothing of its own yet: every change below its root makes that part its own. */
+export function viewOf(from: Tree): Tree {
+  const tree = emptyTree(from.meta.get(from.root.getNode().ino))
+  if (!shareDir(tree, '/', from, '/')) throw new Error('a tree cannot be shared')
+  return tree
+}
+
+/** Hard-linked inodes of a finished tree, each with all its paths (found once: the tree no longer changes). */
+const linkedPaths = new WeakMap<Tree, string[][]>()
 
 // ---- reading memfs's own structures ----------------------------------------------------------
 // Stages look paths up tens of thousands of times on a seeded tree. memfs's path API builds a
 // Stats object and checks access for each; its core (Superblock, Link, Node: exported in its types)
 // answers the same from the objects it already has.
 
-interface MemNode {
+/** A node as vtree reads it: memfs's own, or a seed table's view of one entry (which cannot be written). */
+export interface MemNode {
   ino: number
   mode: number
   size: number
@@ -252,9 +281,17 @@ interface MemNode {
   buf: Buffer
   setBuffer(data: Uint8Array): void
 }
-interface MemLink {
-  children: Map<string, MemLink | undefined>
+/** A name's link as vtree reads it. Only a tree's own (memfs) links are ever changed. */
+export interface MemLink {
+  readonly children: Children
   getNode(): MemNode
+}
+/** A directory's entries by name: memfs's Map, or a seed table's sorted entries. */
+export interface Children {
+  get(name: string): MemLink | undefined
+  has(name: string): boolean
+  keys(): IterableIterator<string>
+  readonly size: number
 }
 interface MemCore {
   root: MemLink
@@ -262,26 +299,26 @@ interface MemCore {
   createLink(parent: MemLink, name: string, isDirectory: boolean, mode: number): MemLink
 }
 
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
-const S_IFLNK = 0o120000
+export const S_IFMT = 0o170000
+export const S_IFDIR = 0o040000
+export const S_IFLNK = 0o120000
+export const S_IFREG = 0o100000
 
 const core = (tree: Tree): MemCore => (tree.vol as unknown as { _core: MemCore })._core
 
 /**
- * The link at a path, or undefined (missing, or a parent is not a directory). Steps down the children
- * maps itself (memfs's own walk stamps an access time on every directory it passes); a symlink among
- * the parents is left to memfs to resolve.
+ * The link at a path of the tree's own links, or undefined (missing, or a parent is not a directory). Steps
+ * down the children maps itself (memfs's own walk stamps an access time on every directory it passes); a
+ * symlink among the parents is left to memfs to resolve.
  */
 function linkAt(tree: Tree, path: string): MemLink | undefined {
-  const c = core(tree)
-  let link = c.root
+  let link = tree.root
   for (let start = 1, n = path.length; start < n; ) {
     let end = path.indexOf('/', start)
     if (end === -1) end = n
     if (end > start) {
       const kind = link.getNode().mode & S_IFMT
-      if (kind === S_IFLNK) return viaMemfs(c, path)
+      if (kind === S_IFLNK) return viaMemfs(tree, path)
       if (kind !== S_IFDIR) return undefined
       const next = link.children.get(path.slice(start, end))
       if (!next) return undefined
@@ -292,36 +329,37 @@ function linkAt(tree: Tree, path: string): MemLink | undefined {
   return link
 }
 
-/** Where a path's link is: in the tree itself, or in the tree a directory above it is shared from. */
+/**
+ * Where a path's link is: in the tree itself, or below a directory shared from another tree (`share`), where it
+ * is in that tree (`inner`, which may itself lie below a directory that tree shares). `link` is the innermost.
+ */
 interface Located {
   link: MemLink
-  share: Share | undefined
+  share?: Share
+  inner?: Located
 }
 
 /** `linkAt` through shared directories: for reading. Changes go through `own` first. */
 function locate(tree: Tree, path: string): Located | undefined {
   if (tree.shared.size === 0) {
     const link = linkAt(tree, path)
-    return link ? { link, share: undefined } : undefined
+    return link ? { link } : undefined
   }
-  let link = core(tree).root
+  let link = tree.root
   for (let start = 1, n = path.length; start < n; ) {
     let end = path.indexOf('/', start)
     if (end === -1) end = n
     if (end > start) {
       const node = link.getNode()
-      const share = (node.mode & S_IFMT) === S_IFDIR ? tree.shared.get(node.ino) : undefined
-      if (share) {
-        const rest = path.slice(start - 1)
-        const inner = linkAt(share.from, share.path === '/' ? rest : share.path + rest)
-        return inner ? { link: inner, share } : undefined
-      }
       const kind = node.mode & S_IFMT
+      const share = kind === S_IFDIR ? tree.shared.get(node.ino) : undefined
+      if (share) return through(share, path.slice(start - 1))
       if (kind === S_IFLNK) {
         // a symlink among the parents is left to memfs, which knows nothing of shared directories
+        if (tree.lent) return undefined
         own(tree, path)
-        const resolved = viaMemfs(core(tree), path)
-        return resolved ? { link: resolved, share: undefined } : undefined
+        const resolved = viaMemfs(tree, path)
+        return resolved ? { link: resolved } : undefined
       }
       if (kind !== S_IFDIR) return undefined
       const next = link.children.get(path.slice(start, end))
@@ -330,19 +368,49 @@ function locate(tree: Tree, path: string): Located | undefined {
     }
     start = end + 1
   }
-  return { link, share: undefined }
+  return { link }
 }
 
-/** The directory link whose children a located directory lists: a shared one's are in the tree it is shared from. */
+/** `rest` ('' or '/a/b') below the directory `share` stands for. */
+function through(share: Share, rest: string): Located | undefined {
+  const inner = locate(share.from, share.path === '/' ? rest || '/' : share.path + rest)
+  return inner ? { link: inner.link, share, inner } : undefined
+}
+
+/** The location whose link holds the children a located directory lists: a shared one's are in the tree it is shared from. */
 function listing(tree: Tree, at: Located): Located {
-  if (at.share || tree.shared.size === 0) return at
-  const share = tree.shared.get(at.link.getNode().ino)
-  return share ? { link: linkAt(share.from, share.path)!, share } : at
+  if (at.share) {
+    const inner = listing(at.share.from, at.inner!)
+    return inner === at.inner ? at : { link: inner.link, share: at.share, inner }
+  }
+  const share = tree.shared.size > 0 ? tree.shared.get(at.link.getNode().ino) : undefined
+  if (!share) return at
+  const inner = listing(share.from, locate(share.from, share.path)!)
+  return { link: inner.link, share, inner }
 }
 
-function viaMemfs(c: MemCore, path: string): MemLink | undefined {
+/** The entry `name` of a directory's listing. */
+function child(dir: Located, name: string): Located | undefined {
+  if (dir.share) {
+    const inner = child(dir.inner!, name)
+    return inner && { link: inner.link, share: dir.share, inner }
+  }
+  const link = dir.link.children.get(name)
+  return link && { link }
+}
+
+/** The tree a located entry's node belongs to, and that node: where its bytes are. */
+function innermost(tree: Tree, at: Located): { tree: Tree; node: MemNode } {
+  while (at.share) {
+    tree = at.share.from
+    at = at.inner!
+  }
+  return { tree, node: at.link.getNode() }
+}
+
+function viaMemfs(tree: Tree, path: string): MemLink | undefined {
   try {
-    return c.getLink(path.split('/').filter(Boolean)) ?? undefined
+    return core(tree).getLink(path.split('/').filter(Boolean)) ?? undefined
   } catch {
     return undefined
   }
@@ -445,7 +513,6 @@ function newLink(tree: Tree, path: string, isDirectory: boolean): MemLink {
   return slim(core(tree).createLink(parent, name, isDirectory, isDirectory ? OPEN_DIR | S_IFDIR : OPEN_FILE | S_IFREG))
 }
 
-const S_IFREG = 0o100000
 
 const ino = (tree: Tree, path: string): number => {
   const link = linkAt(tree, path)
@@ -472,10 +539,10 @@ function nodeOf(tree: Tree, n: MemNode): Node {
   return node
 }
 
-/** A node read through a shared directory: the other tree's, with this tree's inode number and what was set here. */
-function sharedNode(tree: Tree, share: Share, n: MemNode): Node {
-  const node = nodeOf(share.from, n)
-  node.ino = share.base + n.ino
+/** A node read through a shared directory: the other tree's (as that tree reads it), with this tree's inode number and what was set here. */
+function sharedNode(tree: Tree, share: Share, theirs: Node): Node {
+  const node = theirs
+  node.ino = viewIno(share, theirs.ino)
   const meta = tree.sharedMeta.get(node.ino)
   if (meta) {
     if (node.type !== 'symlink') node.mode = meta.mode
@@ -490,7 +557,25 @@ function sharedNode(tree: Tree, share: Share, n: MemNode): Node {
   return node
 }
 
-const nodeAt = (tree: Tree, at: Located): Node => (at.share ? sharedNode(tree, at.share, at.link.getNode()) : nodeOf(tree, at.link.getNode()))
+const INO_SPAN = 2 ** 32
+let nextBase = INO_SPAN
+
+/** The inode number, in the tree a share is in, of inode `ino` of the tree it is shared from. */
+function viewIno(share: Share, ino: number): number {
+  if (ino < INO_SPAN) return share.base + ino
+  const high = Math.floor(ino / INO_SPAN)
+  let base = share.bases.get(high)
+  if (base === undefined) share.bases.set(high, (base = newBase()))
+  return base + (ino - high * INO_SPAN)
+}
+
+function newBase(): number {
+  const base = nextBase
+  nextBase += INO_SPAN
+  return base
+}
+
+const nodeAt = (tree: Tree, at: Located): Node => (at.share ? sharedNode(tree, at.share, nodeAt(at.share.from, at.inner!)) : nodeOf(tree, at.link.getNode()))
 
 /** The node at a canonical path (no symlinks among its parents), or undefined. */
 export function getNode(tree: Tree, path: string): Node | undefined {
@@ -656,7 +741,7 @@ export function removePath(tree: Tree, path: string): void {
 export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   if (tree.lent) throw readOnly(path)
   const at = locate(tree, path)
-  if (at?.share) return setSharedMeta(tree, at.share, at.link.getNode(), patch)
+  if (at?.share) return setSharedMeta(tree, sharedNode(tree, at.share, nodeAt(at.share.from, at.inner!)), nodeAt(at.share.from, at.inner!), patch)
   const n = ino(tree, path)
   const have = tree.meta.get(n) ?? { mode: 0o644, uid: 0, gid: 0 }
   const next = { ...have, ...patch }
@@ -664,11 +749,9 @@ export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   tree.meta.set(n, next)
 }
 
-/** Metadata set on an entry read through a shared directory: kept here, only where it differs from the other tree's. */
-function setSharedMeta(tree: Tree, share: Share, n: MemNode, patch: Partial<Meta>): void {
-  const theirs = share.from.meta.get(n.ino) ?? { mode: 0o644, uid: 0, gid: 0 }
-  const i = share.base + n.ino
-  const have = tree.sharedMeta.get(i) ?? theirs
+/** Metadata set on an entry read through a shared directory (`have` here, `theirs` there): kept here, only where it differs from theirs. */
+function setSharedMeta(tree: Tree, have: Node, theirs: Node, patch: Partial<Meta>): void {
+  const i = have.ino
   const next = { mode: patch.mode === undefined ? have.mode : patch.mode & 0o7777, uid: patch.uid ?? have.uid, gid: patch.gid ?? have.gid }
   if (next.mode === theirs.mode && next.uid === theirs.uid && next.gid === theirs.gid) tree.sharedMeta.delete(i)
   else tree.sharedMeta.set(i, next)
@@ -682,13 +765,14 @@ function setSharedMeta(tree: Tree, share: Share, n: MemNode, patch: Partial<Meta
 export function bodyOf(tree: Tree, path: string): Body {
   const at = locate(tree, path)
   if (!at) throw fsError('ENOENT', path, 'no such file')
-  const node = at.link.getNode()
-  if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
-  return bodyOfNode(at.share ? at.share.from : tree, node)
+  return bodyAt(tree, at, path)
 }
 
-const bodyOfNode = (tree: Tree, node: MemNode): Body => tree.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
-
+function bodyAt(tree: Tree, at: Located, path: string): Body {
+  const { tree: owner, node } = innermost(tree, at)
+  if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
+  return owner.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
+}
 
 /** The bytes of a Content, read now (for the few files stages parse). */
 export function readContent(content: Content): Buffer {
@@ -744,7 +828,7 @@ export function* entries(tree: Tree, from = '/'): Generator<Entry, void, undefin
     const dir = listing(tree, at)
     const names = namesOf(dir.link)
     const prefix = path === '/' ? '/' : `${path}/`
-    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, { link: dir.link.children.get(names[i]!)!, share: dir.share }])
+    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, child(dir, names[i]!)!])
   }
 }
 
@@ -796,49 +880,36 @@ export function entryMeta(entry: Pick<Entry, 'mode' | 'uid' | 'gid' | 'label'>):
 
 const readOnly = (path: string) => fsError('EPERM', path, 'read-only: the tree of a finished pipeline that other trees read from')
 
-let nextBase = 2 ** 32
-
 /**
  * Make `path` of `tree` (a directory just made there, empty) stand for a copy of the directory `fromPath` of the
- * finished tree `from`, as `cp -a` makes it. Refused (false: copy it instead) when `from` reads through shared
- * directories itself, or when a hard link joins the directory's entries to something outside it (a copy would
- * give them one inode only if both were copied together).
+ * finished tree `from`, as `cp -a` makes it. Refused (false: copy it instead) when a hard link joins the
+ * directory's entries to something outside it (a copy would give them one inode only if both were copied together).
  */
 export function shareDir(tree: Tree, path: string, from: Tree, fromPath: string): boolean {
-  if (!from.finished || from.shared.size > 0 || tree === from || tree.lent) return false
-  if (!closed(from, fromPath)) return false
+  if (!from.finished || tree === from || tree.lent) return false
   const link = linkAt(tree, path)
-  const source = linkAt(from, fromPath)
-  if (!link || !source || (link.getNode().mode & S_IFMT) !== S_IFDIR || (source.getNode().mode & S_IFMT) !== S_IFDIR) return false
-  if (link.children.size > 2) return false
+  const source = locate(from, fromPath)
+  if (!link || !source || (link.getNode().mode & S_IFMT) !== S_IFDIR || (source.link.getNode().mode & S_IFMT) !== S_IFDIR) return false
+  if (link.children.size > 2 || !closed(from, fromPath)) return false
   from.lent = true
-  tree.shared.set(link.getNode().ino, { from, path: fromPath, base: nextBase })
-  nextBase += 2 ** 32
+  tree.shared.set(link.getNode().ino, { from, path: fromPath, base: newBase(), bases: new Map() })
   return true
 }
 
-/** Hard-linked inodes of a finished tree, each with all its paths (found once: the tree no longer changes). */
-const linkedPaths = new WeakMap<Tree, string[][]>()
 
 function closed(from: Tree, dir: string): boolean {
+  if (dir === '/') return true
   let groups = linkedPaths.get(from)
   if (!groups) {
-    const byIno = new Map<number, string[]>()
-    const stack: [string, MemLink][] = [['/', core(from).root]]
-    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-      const [path, link] = top
-      const n = link.getNode()
-      const kind = n.mode & S_IFMT
-      if (kind === S_IFDIR) {
-        const prefix = path === '/' ? '/' : `${path}/`
-        for (const [name, child] of link.children) if (name !== '.' && name !== '..') stack.push([prefix + name, child!])
-      } else if (kind !== S_IFLNK && n.nlink > 1) {
-        const paths = byIno.get(n.ino)
-        if (paths) paths.push(path)
-        else byIno.set(n.ino, [path])
-      }
+    // a walk names each inode's first path, then its other paths as hard links to that one
+    const byFirst = new Map<string, string[]>()
+    for (const e of entries(from)) {
+      if (e.type !== 'hardlink') continue
+      const paths = byFirst.get(e.target!)
+      if (paths) paths.push(e.path)
+      else byFirst.set(e.target!, [e.target!, e.path])
     }
-    linkedPaths.set(from, (groups = [...byIno.values()]))
+    linkedPaths.set(from, (groups = [...byFirst.values()]))
   }
   const prefix = dir === '/' ? '/' : `${dir}/`
   for (const paths of groups) {
@@ -856,7 +927,7 @@ function closed(from: Tree, dir: string): boolean {
 function own(tree: Tree, path: string): void {
   if (tree.lent) throw readOnly(path)
   if (tree.shared.size === 0) return
-  let link = core(tree).root
+  let link = tree.root
   let at = '/'
   for (let start = 1, n = path.length; start < n; ) {
     let end = path.indexOf('/', start)
@@ -879,36 +950,34 @@ function own(tree: Tree, path: string): void {
 /** Make the shared directory `dir` the tree's own: its entries copied as `cp -a` copies them, with what was set on them. */
 function unshare(tree: Tree, dir: string, dirIno: number, share: Share): void {
   tree.shared.delete(dirIno)
-  const source = linkAt(share.from, share.path)!
+  const source = listing(share.from, locate(share.from, share.path)!)
   fill(tree, dir, share, share.path, source, new Map())
 }
 
-function fill(tree: Tree, dir: string, share: Share, fromDir: string, source: MemLink, links: Map<number, string>): void {
+function fill(tree: Tree, dir: string, share: Share, fromDir: string, source: Located, links: Map<number, string>): void {
   const prefix = dir === '/' ? '/' : `${dir}/`
   const fromPrefix = fromDir === '/' ? '/' : `${fromDir}/`
-  for (const name of namesOf(source)) {
-    const child = source.children.get(name)!
-    const n = child.getNode()
-    const node = sharedNode(tree, share, n)
+  for (const name of namesOf(source.link)) {
+    const inner = child(source, name)!
+    const node = sharedNode(tree, share, nodeAt(share.from, inner))
     const path = prefix + name
-    const meta: Meta = { mode: node.mode, uid: node.uid, gid: node.gid }
-    if (node.label !== undefined) meta.label = node.label
     tree.sharedMeta.delete(node.ino)
     tree.sharedLabels.delete(node.ino)
+    const meta = entryMeta(node)
     if (node.type === 'dir') {
       createDir(tree, path, meta)
       const fromPath = fromPrefix + name
-      if (closed(share.from, fromPath)) tree.shared.set(ino(tree, path), { from: share.from, path: fromPath, base: share.base })
-      else fill(tree, path, share, fromPath, child, links)
+      if (closed(share.from, fromPath)) tree.shared.set(ino(tree, path), { ...share, path: fromPath })
+      else fill(tree, path, share, fromPath, listing(share.from, inner), links)
     } else if (node.type === 'symlink') {
       createSymlink(tree, path, node.target!, meta)
       if (meta.label !== undefined) setMeta(tree, path, { label: meta.label })
-    } else if (node.nlink > 1 && links.has(n.ino)) {
-      createHardlink(tree, links.get(n.ino)!, path)
+    } else if (node.nlink > 1 && links.has(node.ino)) {
+      createHardlink(tree, links.get(node.ino)!, path)
     } else {
-      if (node.type === 'file') createFile(tree, path, bodyOfNode(share.from, n), meta)
+      if (node.type === 'file') createFile(tree, path, bodyAt(share.from, inner, path), meta)
       else createSpecial(tree, path, { type: node.type, major: node.major!, minor: node.minor! }, meta)
-      if (node.nlink > 1) links.set(n.ino, path)
+      if (node.nlink > 1) links.set(node.ino, path)
     }
   }
 }

@@ -8,7 +8,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { openSeed, readSeed, treeToTar, writeTreeToDir, writeTreeToTar } from '../../src/tree/export.ts'
 import { runPlan } from '../../src/tree/qm-tree.ts'
-import { bodyOf, createFile, createHardlink, emptyTree, getNode, overwriteFile, readBytes, readFile, walk, type Tree } from '../../src/tree/vtree.ts'
+import { QmError } from '../../src/errors.ts'
+import { bodyOf, createFile, createHardlink, emptyTree, getNode, overlayTree, overwriteFile, readBytes, readFile, walk, type Tree } from '../../src/tree/vtree.ts'
 import { rendered, TINY_ROOTFS } from '../_helpers/render.ts'
 import { removeScratch, scratch as scratchDir } from '../_helpers/scratch.ts'
 
@@ -45,7 +46,8 @@ Seed('file bytes stay in the tar: memfs holds an empty file, reads go through th
     const seed = await openSeed(join(dir, 'seed.tar'))
     const body = bodyOf(seed.tree, '/etc/os-release')
     assert.not.instance(body, Uint8Array)
-    assert.is((seed.tree.vol.readFileSync('/etc/os-release') as Buffer).length, 0)
+    // memfs holds nothing of the seed until a stage changes it: the seed's table is read through the root
+    assert.equal(Object.keys(seed.tree.vol.toJSON()), [])
     assert.is(readFile(seed.tree, '/etc/os-release').toString(), 'ID=seed\n')
     assert.is(getNode(seed.tree, '/etc/os-release')!.size, 8)
     // a hard link is the same inode, so the same reference
@@ -153,8 +155,9 @@ Seed('a directory output makes FIFOs, and devices as root; without root each dev
 Seed('a seed read by reference gives the same host tree and the same tar bytes as one held in memory', async () => {
   const { plan } = rendered(`rootfs:\n  tarball: { source_path: ${join(process.cwd(), TINY_ROOTFS)} }\n`, { format: 'stages' })
   const byReference = runPlan(plan!, await readSeed(TINY_ROOTFS), { consumeSeed: true }).host
-  // As seeds were read before: every byte in memfs.
-  const inMemory = await readSeed(TINY_ROOTFS)
+  // As seeds were read before: every entry and every byte in memfs.
+  const inMemory = emptyTree()
+  overlayTree(inMemory, await readSeed(TINY_ROOTFS))
   for (const e of walk(inMemory)) {
     if (e.type !== 'file') continue
     const bytes = readBytes(inMemory, e.path)
@@ -164,6 +167,7 @@ Seed('a seed read by reference gives the same host tree and the same tar bytes a
   assert.ok(walk(inMemory).some((e) => e.type === 'file' && e.size > 0))
   const fromMemory = runPlan(plan!, inMemory).host
   assert.is(fromMemory.contents.size, 0)
+  assert.is(inMemory.shared.size, 0)
   assert.ok(byReference.contents.size > 0)
   assert.equal(walk(byReference), walk(fromMemory))
   assert.ok((await treeToTar(byReference)).equals(await treeToTar(fromMemory)))
@@ -179,6 +183,56 @@ Seed('a stage writing over a seeded file replaces its reference; its hard links 
   assert.is(readFile(t, '/g').toString(), 'new\n')
   assert.is(getNode(t, '/g')!.size, 4)
   assert.is(t.contents.size, 0)
+})
+
+/** A seed tar of the given members (tar-stream headers), in that order. */
+async function seedOf(members: (Partial<Headers> & { name: string; body?: string })[]): Promise<Buffer> {
+  const p = pack()
+  for (const { body, ...h } of members) {
+    await new Promise<void>((ok, fail) => void p.entry({ mtime: new Date(0), uid: 0, gid: 0, mode: 0o644, ...h }, body ?? '', (e) => (e ? fail(e) : ok())))
+  }
+  p.finalize()
+  const chunks: Buffer[] = []
+  for await (const c of p) chunks.push(c as Buffer)
+  return Buffer.concat(chunks)
+}
+
+Seed('a seed names each path once: any other repeat, a bad hard link or a too deep implied directory is an error naming the path', async () => {
+  const dir = scratch()
+  const deep = Array.from({ length: 70 }, (_, i) => `d${i}`).join('/')
+  const cases: [string, (Partial<Headers> & { name: string; body?: string })[], RegExp][] = [
+    ['file twice', [{ name: 'etc/a' }, { name: 'etc/a' }], /seed\.tar: \/etc\/a: file is replaced by a later file of the same name/],
+    ['file then directory', [{ name: 'a' }, { name: 'a', type: 'directory' }], /\/a: file is replaced by a later directory/],
+    ['implied directory then file', [{ name: 'x/y' }, { name: 'x' }], /\/x: directory implied by the names of earlier members is replaced by a later file/],
+    ['a member below a file', [{ name: 'f' }, { name: 'f/g' }], /\/f: file is replaced by a later directory|\/f: directory implied/],
+    ['hard link to nothing', [{ name: 'l', type: 'link', linkname: 'missing' }], /hard link \/l names \/missing, which the seed does not hold/],
+    ['hard link to a directory', [{ name: 'd', type: 'directory' }, { name: 'l', type: 'link', linkname: 'd' }], /hard link \/l names the directory \/d/],
+    ['hard links in a circle', [{ name: 'a', type: 'link', linkname: 'b' }, { name: 'b', type: 'link', linkname: 'a' }], /which the seed does not hold/],
+    ['a file named as the root', [{ name: '.', type: 'file' }], /a file member names the root/],
+    ['too deep to imply', [{ name: `${deep}/f` }], /deeper than 64 levels/],
+  ]
+  try {
+    for (const [what, members, message] of cases) {
+      const file = join(dir, 'seed.tar')
+      writeFileSync(file, await seedOf(members))
+      try {
+        await readSeed(file)
+        assert.unreachable(what)
+      } catch (e) {
+        assert.instance(e, QmError, what)
+        assert.is((e as QmError).code, 'TAR_READ', what)
+        assert.match((e as QmError).message, message, what)
+      }
+    }
+    // directories may repeat (the later one's metadata wins), and a later member may name an implied one
+    writeFileSync(join(dir, 'seed.tar'), await seedOf([{ name: 'x/y' }, { name: 'x', type: 'directory', mode: 0o700 }, { name: 'x/', type: 'directory', mode: 0o750, uid: 5 }, { name: 'x/z', type: 'link', linkname: 'x/y' }]))
+    const tree = await readSeed(join(dir, 'seed.tar'))
+    assert.equal([getNode(tree, '/x')!.mode, getNode(tree, '/x')!.uid], [0o750, 5])
+    assert.is(getNode(tree, '/x/z')!.ino, getNode(tree, '/x/y')!.ino)
+    assert.is(getNode(tree, '/x/y')!.nlink, 2)
+  } finally {
+    removeScratch(dir)
+  }
 })
 
 Seed.run()

@@ -21,7 +21,9 @@ import {
   walk,
   type Tree,
 } from '../../src/tree/vtree.ts'
-import { DIR, FILE } from '../_helpers/image.ts'
+import { DIR, FILE, tarFile } from '../_helpers/image.ts'
+import { removeScratch, scratch } from '../_helpers/scratch.ts'
+import { readSeed } from '../../src/tree/export.ts'
 
 
 /** A small OS tree: nested directories, a symlink, a FIFO, and hard links inside one directory and across two. */
@@ -107,6 +109,56 @@ Share('changes below a shared directory make the copy there first, keeping what 
     overwriteFile(t, '/qm/usr/lib/deep/a2', Buffer.from('changed\n'))
     setMeta(t, '/qm/usr/lib/deep/a', { label: 'u:r:after:s0' })
   })
+})
+
+/** `source` written as a tar and read back as a seed: a tree whose every entry is read through the seed's table. */
+async function seeded(): Promise<Tree> {
+  const dir = scratch('share')
+  try {
+    // the tar is unlinked at once: the seed reads it through its open descriptor
+    return await readSeed(await tarFile(source(false), dir))
+  } finally {
+    removeScratch(dir)
+  }
+}
+
+const CHANGES = (root: string) => (t: Tree) => {
+  setMeta(t, `${root}/usr/lib/deep/a`, { label: 'u:r:before:s0' })
+  createFile(t, `${root}/usr/lib/deep/new`, Buffer.from('n\n'), FILE)
+  overwriteFile(t, `${root}/etc/sub/conf`, Buffer.from('x=2\n'))
+  removePath(t, `${root}/var/fifo`)
+  createHardlink(t, `${root}/usr/bin/tool`, `${root}/etc/tool`)
+}
+
+Share('a seed read through its table walks, changes and is copied as the same tree held in memfs', async () => {
+  const view = await seeded()
+  const memfs = source(false)
+  assert.ok(view.shared.size > 0, 'the seed is read through its table')
+  assert.equal(everything(view), everything(memfs))
+  CHANGES('')(view)
+  CHANGES('')(memfs)
+  assert.equal(everything(view), everything(memfs))
+  // a copy of a tree that itself reads through shared directories: two levels of sharing
+  view.finished = true
+  const twice = emptyTree()
+  const real = emptyTree()
+  for (const [from, to] of [[view, twice], [memfs, real]] as const) {
+    createDir(to, '/qm', DIR)
+    cpArchive({ tree: from, path: '/', contents: true }, { tree: to, path: '/qm', contents: true }, false)
+  }
+  assert.ok(twice.shared.size > 0, 'the copy shares')
+  assert.is(real.shared.size, 0)
+  assert.equal(everything(twice), everything(real))
+  const more = (t: Tree) => {
+    setMeta(t, '/qm/usr/lib/deep/a2', { mode: 0o640 })
+    overwriteFile(t, '/qm/usr/lib/deep/a', Buffer.from('changed\n'))
+    createFile(t, '/qm/etc/sub/deeper', Buffer.from('d\n'), FILE)
+  }
+  more(twice)
+  more(real)
+  assert.equal(everything(twice), everything(real))
+  // the copy's hard links are its own: the first-level tree still reads the old bytes
+  assert.is(readFile(view, '/usr/lib/deep/a2').toString(), 'a\n')
 })
 
 Share('a tree other trees read from cannot change', () => {
