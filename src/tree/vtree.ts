@@ -513,7 +513,6 @@ function newLink(tree: Tree, path: string, isDirectory: boolean): MemLink {
   return slim(core(tree).createLink(parent, name, isDirectory, isDirectory ? OPEN_DIR | S_IFDIR : OPEN_FILE | S_IFREG))
 }
 
-
 const ino = (tree: Tree, path: string): number => {
   const link = linkAt(tree, path)
   if (!link) throw fsError('ENOENT', path, 'no such file or directory')
@@ -539,10 +538,9 @@ function nodeOf(tree: Tree, n: MemNode): Node {
   return node
 }
 
-/** A node read through a shared directory: the other tree's (as that tree reads it), with this tree's inode number and what was set here. */
-function sharedNode(tree: Tree, share: Share, theirs: Node): Node {
-  const node = theirs
-  node.ino = viewIno(share, theirs.ino)
+/** A node read through a shared directory: the other tree's `node` (as that tree reads it), changed in place to this tree's inode number and what was set here. */
+function sharedNode(tree: Tree, share: Share, node: Node): Node {
+  node.ino = viewIno(share, node.ino)
   const meta = tree.sharedMeta.get(node.ino)
   if (meta) {
     if (node.type !== 'symlink') node.mode = meta.mode
@@ -597,7 +595,6 @@ export function listDir(tree: Tree, path: string): string[] {
   if ((at.link.getNode().mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', path, 'not a directory')
   return namesOf(listing(tree, at).link)
 }
-
 
 export interface ResolveOptions {
   /** Follow a symlink in the last component too. */
@@ -741,7 +738,10 @@ export function removePath(tree: Tree, path: string): void {
 export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   if (tree.lent) throw readOnly(path)
   const at = locate(tree, path)
-  if (at?.share) return setSharedMeta(tree, sharedNode(tree, at.share, nodeAt(at.share.from, at.inner!)), nodeAt(at.share.from, at.inner!), patch)
+  if (at?.share) {
+    const theirs = nodeAt(at.share.from, at.inner!)
+    return setSharedMeta(tree, sharedNode(tree, at.share, { ...theirs }), theirs, patch)
+  }
   const n = ino(tree, path)
   const have = tree.meta.get(n) ?? { mode: 0o644, uid: 0, gid: 0 }
   const next = { ...have, ...patch }
@@ -895,7 +895,6 @@ export function shareDir(tree: Tree, path: string, from: Tree, fromPath: string)
   tree.shared.set(link.getNode().ino, { from, path: fromPath, base: newBase(), bases: new Map() })
   return true
 }
-
 
 function closed(from: Tree, dir: string): boolean {
   if (dir === '/') return true
