@@ -5,11 +5,13 @@
 // compile. In a clone without dist/ it runs the TypeScript source through tsx (a
 // devDependency), so `npm ci && npx qm-stage render` works without an install-time build.
 'use strict'
-// The young generation stays at its first size. V8 grows it as a long run goes on, and `tree` of a seed streams
-// gigabytes past a table of a few MB: a grown nursery costs 25 MB more peak memory at 1 GB than at 0.5 GB
-// (bench/tree-seed.ts) and buys 8% in speed. Set before anything is allocated in earnest.
-const GC_FLAGS = ['--semi-space-growth-factor=1']
-require('node:v8').setFlagsFromString(GC_FLAGS.join(' '))
+// With a seed, the young generation stays at its first size. V8 grows it as a long run goes on, and `tree` of a
+// seed streams gigabytes past a table of a few MB: a grown nursery costs 25 MB more peak memory at 1 GB than at
+// 0.5 GB (bench/tree-seed.ts) and buys 8% in speed. Short runs that keep what they make (render, inspect of
+// thousands of units) keep that speed. Set before anything is allocated in earnest.
+const seeded = process.argv.some((arg) => arg === '--seed' || arg.startsWith('--seed='))
+const GC_FLAGS = seeded ? ['--semi-space-growth-factor=1'] : []
+if (seeded) require('node:v8').setFlagsFromString(GC_FLAGS.join(' '))
 const { spawnSync } = require('node:child_process')
 const { existsSync, readFileSync } = require('node:fs')
 const { createRequire } = require('node:module')
