@@ -64,6 +64,21 @@ export const loads = (view: TreeView, path: string): boolean => view.text(path) 
 /** Linux gives up after 40 links (ELOOP); so does the view. */
 const MAX_LINKS = 40
 
+/**
+ * Where a walk of a path ended: the tree path it leads to. `lastLink`: the tree path of the symlink that named the
+ * last component, when one did (a dangling link leads to a path with no entry); `loop`: the walk gave up (ELOOP);
+ * `hardlink`: the path was a hard link, and `real` is its target. `at` and `links`: the namespace path reached and
+ * the symlinks followed on the way, for a walk below it to go on from.
+ */
+interface Walked {
+  real: string | undefined
+  lastLink?: string
+  loop?: true
+  hardlink?: string
+  at: string
+  links: number
+}
+
 /** Namespace path -> tree path; the host's namespace is the identity. */
 export type Mount = (path: string) => string
 
@@ -75,14 +90,26 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
   const missed = (path: string, reason: string) => {
     if (!unread.has(path)) unread.set(path, reason)
   }
-  /**
-   * The tree path `path` leads to. `lastLink`: the tree path of the symlink that named the last component, when
-   * one did (a dangling link leads to a path with no entry); `loop`: the walk gave up (ELOOP).
-   */
-  const walk = (path: string): { real: string | undefined; lastLink?: string; loop?: true; hardlink?: string } => {
-    let links = 0
+  /** The tree does not change while it is viewed, and the models ask for the same paths many times (a unit file is listed, read, placed). */
+  const walks = new Map<string, Walked>()
+  /** Where `path` leads, symlinks followed inside the namespace. */
+  const walk = (path: string): Walked => {
+    let walked = walks.get(path)
+    if (!walked) walks.set(path, (walked = walkOnce(path)))
+    return walked
+  }
+  const walkOnce = (path: string): Walked => {
     const pending = path.split('/').filter((p) => p !== '' && p !== '.')
     let at = '/'
+    let links = 0
+    // the parent is walked (once) as a path of its own: a walk goes on from where it ends
+    if (pending.length > 1) {
+      const above = walk(`/${pending.slice(0, -1).join('/')}`)
+      if (above.loop) return above
+      at = above.at
+      links = above.links
+      pending.splice(0, pending.length - 1)
+    }
     let lastLink: string | undefined
     while (pending.length > 0) {
       const part = pending.shift()!
@@ -93,7 +120,7 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
       const next = at === '/' ? `/${part}` : `${at}/${part}`
       const e = index.entries.get(mount(next))
       if (e?.type === 'symlink' && e.target !== undefined) {
-        if (++links > MAX_LINKS) return { real: undefined, lastLink: mount(next), loop: true }
+        if (++links > MAX_LINKS) return { real: undefined, lastLink: mount(next), loop: true, at, links }
         // read inside the namespace: absolute targets start at its root, '..' stops there
         const target = e.target.split('/').filter((p) => p !== '' && p !== '.')
         pending.unshift(...target)
@@ -106,8 +133,8 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     }
     const real = mount(at)
     const e = index.entries.get(real)
-    if (e?.type === 'hardlink' && e.target !== undefined) return { real: e.target, hardlink: real }
-    return { real, ...(lastLink ? { lastLink } : {}) }
+    if (e?.type === 'hardlink' && e.target !== undefined) return { real: e.target, hardlink: real, at, links }
+    return { real, ...(lastLink ? { lastLink } : {}), at, links }
   }
   const resolve = (path: string): string | undefined => walk(path).real
   const entry = (path: string) => {
