@@ -1,13 +1,12 @@
 import { parse as parseToml } from 'smol-toml'
 import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
-import { mergeUnits } from '../units/merge.ts'
+import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
-import { quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
+import { dropinDirNames, quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
 import { MAIN_SECTION, quadletServiceName } from '../units/names.ts'
-import { dropinDirNames } from '../units/unit-dirs.ts'
 
 const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
 
@@ -147,11 +146,14 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const found = find(name)
     units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet')) })
   }
+  const mergedOf = new Map<InsideModel['nestedUnits'][number], EffectiveUnit>()
   const out = [...names].sort().map((name) => {
     const found = find(name)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet'))
     const unit = mergeUnits(files)
-    units.push({ name: name.replace(/\.container$/, ''), files })
+    const entry = { name: name.replace(/\.container$/, ''), files }
+    units.push(entry)
+    mergedOf.set(entry, unit)
     // Image= and Pull= as this podman's Quadlet unquotes them; OOMScoreAdjust= as systemd takes it (no unquoting)
     const imageKey = unit.find('Container', 'Image')
     const image = imageKey?.kind === 'scalar' ? { ...imageKey.value, value: quadletLookup(imageKey.value.value, unquote) } : undefined
@@ -176,7 +178,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   })
   // systemd drop-ins of the services these units generate (NAME.service.d/, prefix directories, service.d/)
   for (const u of [...units]) {
-    const merged = mergeUnits(u.files)
+    const merged = mergedOf.get(u) ?? mergeUnits(u.files)
     const fileName = u.files[0] ? u.files[0].file.slice(u.files[0].file.lastIndexOf('/') + 1) : ''
     const ext = fileName.slice(fileName.lastIndexOf('.') + 1)
     const renamed = merged.get(MAIN_SECTION[ext] ?? 'Container', 'ServiceName')

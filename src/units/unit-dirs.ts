@@ -70,6 +70,37 @@ export function dropinDirNames(unitName: string): string[] {
   return names.reverse()
 }
 
+/**
+ * The drop-in directories named `names` (most specific first) under some of the search directories, in the order
+ * they are read: `specific-first`, every directory of the first name, then of the next; `root-first`, by search
+ * directory, then by name.
+ */
+export type DropinDirs = (names: readonly string[], order: 'specific-first' | 'root-first') => string[]
+
+/**
+ * The drop-in directories (entries named *.d that are directories) of `dirs`, listed in priority order. Found once
+ * per tree: a unit then looks up only the few of its drop-in directory names that exist.
+ */
+export function dropinDirsIn(list: ListDir, dirs: readonly string[]): DropinDirs {
+  const found = new Map<string, { rank: number; path: string }[]>()
+  dirs.forEach((dir, rank) => {
+    for (const name of list(dir) ?? []) {
+      if (!name.endsWith('.d')) continue
+      const path = join(dir, name)
+      if (list(path) === undefined) continue
+      const at = found.get(name)
+      if (at) at.push({ rank, path })
+      else found.set(name, [{ rank, path }])
+    }
+  })
+  return (names, order) => {
+    const hits = names.flatMap((name) => found.get(name) ?? [])
+    // a stable sort: within one search directory the names keep their order
+    if (order === 'root-first') hits.sort((a, b) => a.rank - b.rank)
+    return hits.map((h) => h.path)
+  }
+}
+
 export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {
   return quadletFinder(list, roots)(unitName)
 }
@@ -80,6 +111,7 @@ export function findQuadletFiles(unitName: string, list: ListDir, roots: readonl
  */
 export function quadletFinder(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): (unitName: string) => QuadletFiles {
   const dirs = quadletSearchDirs(list, roots)
+  const dropinDirs = dropinDirsIn(list, dirs)
   const filesIn = new Map<string, Set<string>>()
   const files = (dir: string): Set<string> => {
     let set = filesIn.get(dir)
@@ -96,15 +128,11 @@ export function quadletFinder(list: ListDir, roots: readonly string[] = QUADLET_
 
     const chosen = new Map<string, string>()
     const overridden: string[] = []
-    for (const dropinDir of dropinDirNames(unitName)) {
-      for (const dir of dirs) {
-        const path = join(dir, dropinDir)
-        if (list(path) === undefined) continue
-        for (const name of [...files(path)].sort(byteOrder)) {
-          if (!name.endsWith('.conf')) continue
-          if (chosen.has(name)) overridden.push(join(path, name))
-          else chosen.set(name, join(path, name))
-        }
+    for (const path of dropinDirs(dropinDirNames(unitName), 'specific-first')) {
+      for (const name of [...files(path)].sort(byteOrder)) {
+        if (!name.endsWith('.conf')) continue
+        if (chosen.has(name)) overridden.push(join(path, name))
+        else chosen.set(name, join(path, name))
       }
     }
     const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)

@@ -2,7 +2,7 @@
 // release applies, generated. Pure: the caller lists directories and reads files, so it works on a real
 // tree, a memfs volume or a tar index alike, and in any namespace (the host's, or QM's).
 
-import { dropinDirNames, quadletFinder, quadletSearchDirs, QUADLET_UNIT_DIRS, type ListDir } from '../unit-dirs.ts'
+import { dropinDirNames, dropinDirsIn, quadletFinder, quadletSearchDirs, QUADLET_UNIT_DIRS, type DropinDirs, type ListDir } from '../unit-dirs.ts'
 import { generateService, type GeneratedService } from './service.ts'
 import type { DropinRule, QuadletRules } from './versions.ts'
 import { byteOrder } from '../../byte-order.ts'
@@ -36,22 +36,20 @@ export interface TreeInput {
 const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1)
 
-/** The drop-ins NAME gets under `rule`, from directories listed in priority order. */
+/** The drop-ins NAME gets under `rule`, from directories listed in priority order (`dropinDirs`: their drop-in directories). */
 export function quadletDropins(
   name: string,
   list: ListDir,
   rule: DropinRule,
   roots: readonly string[] = QUADLET_UNIT_DIRS,
-  dirs: readonly string[] = quadletSearchDirs(list, roots),
+  dropinDirs: DropinDirs = dropinDirsIn(list, quadletSearchDirs(list, roots)),
 ): QuadletDropins {
-  const isFile = (dir: string, n: string) => (list(dir) ?? []).includes(n) && list(join(dir, n)) === undefined
-  const confs = (dir: string) => [...(list(dir) ?? [])].filter((n) => n.endsWith('.conf') && isFile(dir, n)).sort(byteOrder).map((n) => join(dir, n))
+  const confs = (dir: string) => (list(dir) ?? []).filter((n) => n.endsWith('.conf') && list(join(dir, n)) === undefined).sort(byteOrder).map((n) => join(dir, n))
   const names = dropinDirNames(name) // most specific first
   const read = rule === 'none' ? [] : rule === 'unit' ? names.slice(0, 1) : names
-  const everything = names.flatMap((d) => dirs.flatMap((dir) => confs(join(dir, d))))
+  const everything = dropinDirs(names, 'specific-first').flatMap(confs)
   // the candidates in precedence order: the first file of each name wins
-  const candidates =
-    rule === 'specific-first' ? read.flatMap((d) => dirs.flatMap((dir) => confs(join(dir, d)))) : dirs.flatMap((dir) => read.flatMap((d) => confs(join(dir, d))))
+  const candidates = dropinDirs(read, rule === 'specific-first' ? 'specific-first' : 'root-first').flatMap(confs)
   const chosen = new Map<string, string>()
   const overridden: string[] = []
   for (const path of candidates) {
@@ -78,6 +76,7 @@ export function generateTree(input: TreeInput): TreeUnit[] {
   }
   const dirs = quadletSearchDirs(list, roots)
   const find = quadletFinder(list, roots)
+  const dropinDirs = dropinDirsIn(list, dirs)
   const files = new Set<string>()
   for (const dir of dirs) for (const n of list(dir) ?? []) if (list(join(dir, n)) === undefined && /\.[a-z]+$/.test(n)) files.add(n)
   const units = new Set([...files].filter((n) => /\.(container|volume|network|image|build|pod|kube|artifact)$/.test(n)))
@@ -86,7 +85,7 @@ export function generateTree(input: TreeInput): TreeUnit[] {
     .sort(byteOrder)
     .map((name) => {
       const found = find(name)
-      const dropins = quadletDropins(name, list, rules.dropins, roots, dirs)
+      const dropins = quadletDropins(name, list, rules.dropins, roots, dropinDirs)
       const path = found.unit!
       const file = (p: string) => ({ path: p, text: input.read(p) ?? '' })
       const generated = generateService({
