@@ -135,12 +135,13 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     if (!listed.has(dir)) listed.set(dir, listQuadlets(dir))
     return listed.get(dir)
   }
-  const names = new Set(quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
+  const dirs = quadletSearchDirs(list)
+  const names = new Set(dirs.flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
   const known = new Set(embedded.map(normaliseImageRef))
-  const find = quadletFinder(list)
+  const find = quadletFinder(list, undefined, dirs)
   // the other kinds (.pod, .kube, .volume, .network, .image, .build, .artifact) get the same policy
   const others = new Set(
-    quadletSearchDirs(list).flatMap((dir) => (list(dir) ?? []).filter((n) => isQuadletFile(n) && !n.endsWith('.container') && list(`${dir}/${n}`) === undefined)),
+    dirs.flatMap((dir) => (list(dir) ?? []).filter((n) => isQuadletFile(n) && !n.endsWith('.container') && list(`${dir}/${n}`) === undefined)),
   )
   for (const name of [...others].sort()) {
     const found = find(name)

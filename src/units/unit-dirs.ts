@@ -109,8 +109,11 @@ export function findQuadletFiles(unitName: string, list: ListDir, roots: readonl
  * `findQuadletFiles` for many units of one tree: the search directories are walked once and each directory's
  * files are a set, so finding N units costs N lookups, not N walks.
  */
-export function quadletFinder(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): (unitName: string) => QuadletFiles {
-  const dirs = quadletSearchDirs(list, roots)
+export function quadletFinder(
+  list: ListDir,
+  roots: readonly string[] = QUADLET_UNIT_DIRS,
+  dirs: readonly string[] = quadletSearchDirs(list, roots),
+): (unitName: string) => QuadletFiles {
   const dropinDirs = dropinDirsIn(list, dirs)
   const filesIn = new Map<string, Set<string>>()
   const files = (dir: string): Set<string> => {

@@ -121,11 +121,12 @@ export function generateService(input: ServiceInput): GeneratedService {
   const stop = [podman, ...args.global, 'rm', '-v', '-f', '-i', ...(rules.cidfile ? ['--cidfile=%t/%N.cid'] : [args.name])]
   const execStart = [podman, ...args.global, ...args.run.flatMap((b) => b.groups.flat())]
   const line = (argv: string[]) => commandLine(argv, rules.escapesBlank)
+  const stopLine = line(stop)
   service.lines.push(
     entry('Environment', 'PODMAN_SYSTEMD_UNIT=%n'),
     ...(has('KillMode') ? [] : [entry('KillMode', 'mixed')]),
-    entry('ExecStop', line(stop)),
-    entry('ExecStopPost', `-${line(stop)}`),
+    entry('ExecStop', stopLine),
+    entry('ExecStopPost', `-${stopLine}`),
     entry('Delegate', 'yes'),
     ...(type === undefined ? [entry('Type', 'notify')] : []),
     ...(type === undefined || type === 'notify' ? [entry('NotifyAccess', 'all')] : []),

@@ -75,7 +75,7 @@ export function generateTree(input: TreeInput): TreeUnit[] {
     return listed.get(dir)
   }
   const dirs = quadletSearchDirs(list, roots)
-  const find = quadletFinder(list, roots)
+  const find = quadletFinder(list, roots, dirs)
   const dropinDirs = dropinDirsIn(list, dirs)
   const files = new Set<string>()
   for (const dir of dirs) for (const n of list(dir) ?? []) if (list(join(dir, n)) === undefined && /\.[a-z]+$/.test(n)) files.add(n)
