@@ -3,8 +3,8 @@ import type { Input, Sources } from './types.ts'
 
 export type Content = string | Uint8Array
 
-const bytes = (content: Content): Uint8Array =>
-  typeof content === 'string' ? Buffer.from(content, 'utf8') : content
+const bytes = (content: Content): Buffer =>
+  typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength)
 
 export function sha256(content: Content): string {
   return createHash('sha256').update(bytes(content)).digest('hex')
@@ -12,8 +12,10 @@ export function sha256(content: Content): string {
 
 /** An `org.osbuild.inline` source item for `content`, keyed by the checksum of its raw bytes. */
 export function inlineSource(content: Content): { ref: string; sources: Sources } {
-  const ref = `sha256:${sha256(content)}`
-  const data = Buffer.from(bytes(content)).toString('base64')
+  // encoded once; a view of bytes given, not a copy
+  const raw = bytes(content)
+  const ref = `sha256:${createHash('sha256').update(raw).digest('hex')}`
+  const data = raw.toString('base64')
   return { ref, sources: { 'org.osbuild.inline': { items: { [ref]: { encoding: 'base64', data } } } } }
 }
 
