@@ -61,6 +61,8 @@ export interface PlanOptions {
    * the name appears takes osbuild-mpp's selinux_policy variable, the default when it is unset.
    */
   policyFromManifest?: boolean
+  /** `qmParts(config)`, when the caller has made them already (not with policyFromManifest, whose policy differs) */
+  parts?: QmPart[]
 }
 
 /** Stands for the manifest's policy while planning; replaced by an osbuild-mpp directive at the end. */
@@ -70,7 +72,7 @@ const MANIFEST_POLICY_EXPR = `{globals().get('selinux_policy', '${DEFAULT_POLICY
 /** Config and resolved local files in, the stages of both trees out. Pure. */
 export function plan(config: QmConfig, resolved: Resolved, options: PlanOptions = {}): Plan {
   const policy = options.policyFromManifest ? MANIFEST_POLICY : policyName(config)
-  const parts = qmParts(config, policy)
+  const parts = (!options.policyFromManifest && options.parts) || qmParts(config, policy)
   const placed = parts.filter((p) => p.placed).map((p) => p.fragment)
   const qmTree = sequence(
     qmOs.generate(osSource(config, resolved, policy)),

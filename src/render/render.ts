@@ -58,7 +58,8 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
     return { errors: sortErrors(problems.map((p) => new QmError(p.code, p.message, loaded.pointer(p.pointer), loaded.locate(p.pointer, p.atKey)))), notes: loaded.notes }
   }
   // content that goes round a generating key or a nested check, and what local content makes unsafe
-  const content = guardContent(config, resolved, qmParts(config))
+  const parts = qmParts(config)
+  const content = guardContent(config, resolved, parts)
   const decided = contentDecidesUnsafe(config)
   const late = [
     ...content.checks,
@@ -76,7 +77,7 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
     const { text, errors } = mergeAib({ ...target, name: manifestName(options.into?.file ?? file) }, fragment.entries)
     return text === undefined ? { errors, notes } : { output: text, config, errors: [], notes: [...notes, ...fragment.notes] }
   }
-  const result = plan(config, resolved)
+  const result = plan(config, resolved, { parts })
   // formatProblems refuses every config that needs osbuild-mpp; anything left is a bug
   const left = format === 'manifest' ? mppDirectives(result as object) : []
   if (left.length > 0) throw new Error(`manifest format left osbuild-mpp directives at ${left.join(', ')}`)
