@@ -122,7 +122,9 @@ function copyNode(from: Tree, src: string, to: Tree, dst: string, removeDestinat
       // A finished pipeline's directory is read where it is until something below it changes.
       if (shareDir(to, dst, from, src)) return preserve(to, dst, node)
     } else if (have.type !== 'dir') throw fsError('EEXIST', dst, `cannot overwrite non-directory with directory ${src}`)
-    for (const child of listDir(from, src)) copyNode(from, posix.join(src, child), to, posix.join(dst, child), removeDestination, links)
+    // joined once per directory: its entries' names are single components
+    const [srcDir, dstDir] = [posix.join(src, '/'), posix.join(dst, '/')]
+    for (const child of listDir(from, src)) copyNode(from, srcDir + child, to, dstDir + child, removeDestination, links)
     preserve(to, dst, node)
     return
   }

@@ -67,7 +67,10 @@ function setfiles(tree: Tree, target: string, fc: FileContexts, excludes: string
     const node = getNode(tree, at)!
     const context = lookup(fc, key, node.type)
     if (context !== undefined) setMeta(tree, at, { label: context })
-    if (node.type === 'dir') for (const name of listDir(tree, at)) visit(posix.join(key, name), posix.join(at, name))
+    if (node.type !== 'dir') return
+    // joined once per directory: its entries' names are single components
+    const [keyDir, atDir] = [posix.join(key, '/'), posix.join(at, '/')]
+    for (const name of listDir(tree, at)) visit(keyDir + name, atDir + name)
   }
   visit(target, start.path)
 }
