@@ -305,9 +305,13 @@ class TarWriter {
   }
 }
 
-/** An octal field: zero-padded digits and a NUL. */
+/** An octal field: zero-padded digits and a NUL (`value` fits: the callers cap it at `maxOctal`). Digit by digit: no string per field. */
 function octal(b: Buffer, at: number, width: number, value: number): void {
-  b.write(value.toString(8).padStart(width - 1, '0'), at, width - 1, 'latin1')
+  let rest = value
+  for (let i = at + width - 2; i >= at; i--) {
+    b[i] = 0x30 + (rest % 8)
+    rest = Math.floor(rest / 8)
+  }
   b[at + width - 1] = 0
 }
 
