@@ -49,6 +49,7 @@ export const validOomScore = (v: string) => v === '' || (/^[+-]?\d+$/.test(v) &&
 
 /**
  * MemoryMax= and the like as config_parse_memory_limit() takes them: a size with an optional K..E suffix, a
- * percentage (or per mille, per ten thousand), infinity, or empty (the default, no limit).
+ * percentage (or per mille, per ten thousand: escaped, as the bundle must stay ASCII), infinity, or empty (the
+ * default, no limit).
  */
-export const validMemoryLimit = (v: string) => v === '' || /^(infinity|\d+(\.\d+)?[KMGTPE]?|\d+(\.\d+)?[%‰‱])$/.test(v)
+export const validMemoryLimit = (v: string) => v === '' || /^(infinity|\d+(\.\d+)?[KMGTPE]?|\d+(\.\d+)?[%\u2030\u2031])$/.test(v)
