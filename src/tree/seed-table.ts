@@ -278,7 +278,8 @@ class TableNode implements MemNode {
   }
 }
 
-class TableLink implements MemLink {
+/** One entry of the table, as a link and (for a directory) as its entries: a directory's link is its listing. */
+class TableLink implements MemLink, Children {
   private readonly table: SeedTable
   private readonly id: number
   constructor(table: SeedTable, id: number) {
@@ -286,32 +287,23 @@ class TableLink implements MemLink {
     this.id = id
   }
   get children(): Children {
-    return new TableChildren(this.table, this.id)
+    return this
   }
   getNode(): MemNode {
     return this.table.node(this.id)
   }
-}
-
-class TableChildren implements Children {
-  private readonly table: SeedTable
-  private readonly dir: number
-  constructor(table: SeedTable, dir: number) {
-    this.table = table
-    this.dir = dir
-  }
   get size(): number {
-    return this.table.entriesIn(this.dir)
+    return this.table.entriesIn(this.id)
   }
   get(name: string): MemLink | undefined {
-    const id = this.size === 0 ? undefined : this.table.find(this.dir, name)
+    const id = this.size === 0 ? undefined : this.table.find(this.id, name)
     return id === undefined ? undefined : new TableLink(this.table, id)
   }
   has(name: string): boolean {
     return this.get(name) !== undefined
   }
   keys(): IterableIterator<string> {
-    return this.size === 0 ? [][Symbol.iterator]() : this.table.namesIn(this.dir)
+    return this.size === 0 ? [][Symbol.iterator]() : this.table.namesIn(this.id)
   }
 }
 
