@@ -21,11 +21,10 @@
  */
 export type KeyKind = 'scalar' | 'list' | 'words' | 'args' | 'deps' | 'condition'
 
-const kinds = (kind: KeyKind, keys: string): Record<string, KeyKind> =>
-  Object.fromEntries(keys.split(/\s+/).filter(Boolean).map((k) => [k, kind]))
+const kinds = (kind: KeyKind, keys: string): [string, KeyKind][] => keys.split(/\s+/).filter(Boolean).map((k) => [k, kind])
 
 /** Every [Container] key Quadlet accepts, with how it reads it. */
-export const CONTAINER_KEYS: Readonly<Record<string, KeyKind>> = {
+export const CONTAINER_KEYS: ReadonlyMap<string, KeyKind> = new Map([
   ...kinds('words', 'AddCapability AddDevice DropCapability Sysctl UIDMap GIDMap RemapUid RemapGid LogOpt'),
   ...kinds('args', 'Annotation Environment EnvironmentFile GlobalArgs Label Mask Mount PodmanArgs Secret Unmask'),
   ...kinds('list', `AddHost ContainersConfModule DNS DNSOption DNSSearch ExposeHostPort GroupAdd Network
@@ -39,48 +38,46 @@ export const CONTAINER_KEYS: Readonly<Record<string, KeyKind>> = {
     Rootfs RunInit SeccompProfile SecurityLabelDisable SecurityLabelFileType SecurityLabelLevel
     SecurityLabelNested SecurityLabelType ServiceName ShmSize StartWithPod StopSignal StopTimeout SubGIDMap
     SubUIDMap Timezone User UserNS VolatileTmp WorkingDir`),
-}
+])
 
 /** Every [Quadlet] key Quadlet accepts. */
-export const QUADLET_KEYS: Readonly<Record<string, KeyKind>> = { DefaultDependencies: 'scalar' }
+export const QUADLET_KEYS: ReadonlyMap<string, KeyKind> = new Map([['DefaultDependencies', 'scalar']])
 
 // [Unit], [Service] and [Install] keys that are not scalars; any key not named here is a scalar.
-const UNIT_KEYS: Readonly<Record<string, KeyKind>> = {
+const UNIT_KEYS: ReadonlyMap<string, KeyKind> = new Map([
   ...kinds('deps', `After Before BindsTo BindTo Conflicts JoinsNamespaceOf OnFailure OnSuccess PartOf
     PropagatesReloadTo PropagateReloadTo PropagatesStopTo ReloadPropagatedFrom PropagateReloadFrom Requires
     Requisite StopPropagatedFrom Upholds Wants RequiresMountsFor WantsMountsFor`),
-  Documentation: 'words',
-}
+  ['Documentation', 'words'],
+])
 
-const SERVICE_KEYS: Readonly<Record<string, KeyKind>> = {
+const SERVICE_KEYS: ReadonlyMap<string, KeyKind> = new Map([
   // One command / file / rule per line; DeviceAllow and the IO limits are per-device lists.
   ...kinds('list', `ExecCondition ExecStartPre ExecStart ExecStartPost ExecReload ExecStop ExecStopPost
     EnvironmentFile DeviceAllow IODeviceWeight IOReadBandwidthMax IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax`),
-  Environment: 'args',
+  ['Environment', 'args'],
   // Set-like settings (the ~ negation of CapabilityBoundingSet, SystemCallFilter ... is not interpreted here).
   ...kinds('words', `PassEnvironment UnsetEnvironment SupplementaryGroups ReadWritePaths ReadOnlyPaths
     InaccessiblePaths ExecPaths NoExecPaths BindPaths BindReadOnlyPaths TemporaryFileSystem RuntimeDirectory
     StateDirectory CacheDirectory LogsDirectory ConfigurationDirectory SuccessExitStatus RestartPreventExitStatus
     RestartForceExitStatus CapabilityBoundingSet AmbientCapabilities SystemCallFilter RestrictAddressFamilies
     IPAddressAllow IPAddressDeny`),
-}
+])
 
-const INSTALL_KEYS: Readonly<Record<string, KeyKind>> = {
-  ...kinds('words', 'WantedBy RequiredBy UpheldBy Alias'),
-  Also: 'deps',
-}
+const INSTALL_KEYS: ReadonlyMap<string, KeyKind> = new Map([...kinds('words', 'WantedBy RequiredBy UpheldBy Alias'), ['Also', 'deps']])
 
-const SECTIONS: Readonly<Record<string, Readonly<Record<string, KeyKind>>>> = {
-  Container: CONTAINER_KEYS,
-  Quadlet: QUADLET_KEYS,
-  Unit: UNIT_KEYS,
-  Service: SERVICE_KEYS,
-  Install: INSTALL_KEYS,
-}
+// Maps, not records: the names come from unit files, and `constructor=` must not find Object.prototype's
+const SECTIONS: ReadonlyMap<string, ReadonlyMap<string, KeyKind>> = new Map([
+  ['Container', CONTAINER_KEYS],
+  ['Quadlet', QUADLET_KEYS],
+  ['Unit', UNIT_KEYS],
+  ['Service', SERVICE_KEYS],
+  ['Install', INSTALL_KEYS],
+])
 
 export function keyKind(section: string, key: string): KeyKind {
   if (section === 'Unit' && /^(Condition|Assert)./.test(key)) return 'condition'
-  return SECTIONS[section]?.[key] ?? 'scalar'
+  return SECTIONS.get(section)?.get(key) ?? 'scalar'
 }
 
 /** The family an empty Condition*= or Assert*= clears. */
@@ -88,7 +85,7 @@ export const conditionFamily = (key: string) => (key.startsWith('Assert') ? 'Ass
 
 /** False for a key Quadlet rejects in its own sections ([Container], [Quadlet]); other sections are not checked. */
 export function isQuadletKey(section: string, key: string): boolean {
-  if (section === 'Container') return Object.hasOwn(CONTAINER_KEYS, key)
-  if (section === 'Quadlet') return Object.hasOwn(QUADLET_KEYS, key)
+  if (section === 'Container') return CONTAINER_KEYS.has(key)
+  if (section === 'Quadlet') return QUADLET_KEYS.has(key)
   return true
 }
