@@ -79,6 +79,9 @@ interface Walked {
   links: number
 }
 
+/** An absolute path without empty, `.` or `..` components: its parent is what comes before its last slash. */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
+
 /** Namespace path -> tree path; the host's namespace is the identity. */
 export type Mount = (path: string) => string
 
@@ -99,16 +102,25 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     return walked
   }
   const walkOnce = (path: string): Walked => {
-    const pending = path.split('/').filter((p) => p !== '' && p !== '.')
+    // the parent is walked (once) as a path of its own: a walk goes on from where it ends
+    let parent: string | undefined
+    let pending: string[]
+    if (PLAIN_PATH.test(path)) {
+      const slash = path.lastIndexOf('/')
+      parent = slash > 0 ? path.slice(0, slash) : undefined
+      pending = [path.slice(slash + 1)]
+    } else {
+      const parts = path.split('/').filter((p) => p !== '' && p !== '.')
+      parent = parts.length > 1 ? `/${parts.slice(0, -1).join('/')}` : undefined
+      pending = parts.slice(-1)
+    }
     let at = '/'
     let links = 0
-    // the parent is walked (once) as a path of its own: a walk goes on from where it ends
-    if (pending.length > 1) {
-      const above = walk(`/${pending.slice(0, -1).join('/')}`)
+    if (parent !== undefined) {
+      const above = walk(parent)
       if (above.loop) return above
       at = above.at
       links = above.links
-      pending.splice(0, pending.length - 1)
     }
     let lastLink: string | undefined
     while (pending.length > 0) {
@@ -185,7 +197,7 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     read,
     text: (path) => {
       const body = read(path)
-      return body === undefined ? undefined : Buffer.from(body).toString('utf8')
+      return body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
     },
     exists: (path) => entry(path) !== undefined,
   }

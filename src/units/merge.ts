@@ -104,11 +104,12 @@ export function mergeUnits(files: readonly UnitFile[]): EffectiveUnit {
         issues.push({ file: file.file, line, message, drops: 'line' })
         continue
       }
-      k.items.push(...words.map((w) => ({ value: w, file: file.file, line })))
+      for (const w of words) k.items.push({ value: w, file: file.file, line })
     }
   }
 
-  const ordered = [...sections.values()].flatMap((keys) => [...keys.values()])
+  const ordered: EffectiveKey[] = []
+  for (const keys of sections.values()) for (const k of keys.values()) ordered.push(k)
   return {
     keys: ordered,
     skipped,

@@ -159,8 +159,8 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   const head: ArgGroup[] = [['run'], opt('--name', name), ...(rules.cidfile ? [['--cidfile=%t/%N.cid']] : []), ['--replace'], ['--rm']]
   const global = [...list('ContainersConfModule').map((m) => `--module=${m}`), ...list('GlobalArgs')]
 
-  const fixed = (...groups: ArgGroup[][]): ArgBlock => ({ groups: groups.flat(), unordered: false })
-  const loose = (...groups: ArgGroup[][]): ArgBlock => ({ groups: groups.flat(), unordered: true })
+  const fixed = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: false })
+  const loose = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: true })
 
   let run: ArgBlock[]
   if (legacy) {
@@ -283,6 +283,13 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   return { name, global, run: run.filter((b) => b.groups.length > 0), mounts, errors, notModelled: [...new Set(notModelled)] }
 }
 
+
+/** The groups of several lists, in order (Array.prototype.flat is several times slower, and this runs per unit). */
+function concat(lists: readonly ArgGroup[][]): ArgGroup[] {
+  const out: ArgGroup[] = []
+  for (const list of lists) for (const group of list) out.push(group)
+  return out
+}
 
 const HEALTH: readonly (readonly [string, string])[] = [
   ['HealthCmd', '--health-cmd'],

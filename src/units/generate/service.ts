@@ -97,7 +97,9 @@ export function generateService(input: ServiceInput): GeneratedService {
   const unit = section('Unit')
   if (rules.translatesDependencies) {
     const moved: Line[] = []
+    const present = new Set(unit.lines.map(keyOf))
     for (const key of DEPENDENCY_KEYS) {
+      if (!present.has(key)) continue
       const lines = unit.lines.filter((l) => keyOf(l) === key) as { key: string; value: string }[]
       const names = lines.flatMap((l) => splitValue(l.value, 'words') ?? [])
       if (!names.some(isQuadletName)) continue
@@ -119,7 +121,8 @@ export function generateService(input: ServiceInput): GeneratedService {
   const has = (key: string) => service.lines.some((l) => keyOf(l) === key)
   const type = effective.get('Service', 'Type')
   const stop = [podman, ...args.global, 'rm', '-v', '-f', '-i', ...(rules.cidfile ? ['--cidfile=%t/%N.cid'] : [args.name])]
-  const execStart = [podman, ...args.global, ...args.run.flatMap((b) => b.groups.flat())]
+  const execStart = [podman, ...args.global]
+  for (const block of args.run) for (const group of block.groups) execStart.push(...group)
   const line = (argv: string[]) => commandLine(argv, rules.escapesBlank)
   const stopLine = line(stop)
   service.lines.push(
