@@ -4,7 +4,7 @@ import { QM } from '../qm/paths.ts'
 import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
-import { dropinDirNames, quadletFinder, quadletSearchDirs } from '../units/unit-dirs.ts'
+import { dropinDirNames } from '../units/unit-dirs.ts'
 import { sourced } from './unit-model.ts'
 import { MAIN_SECTION, quadletServiceName } from '../units/names.ts'
 
@@ -12,7 +12,7 @@ const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
 
 const isQuadletFile = (name: string) => quadletServiceName(name) !== undefined
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
-import { loads, quadletList, type TreeView } from './view.ts'
+import { loads, quadletList, quadletsOf, type TreeView } from './view.ts'
 
 type Toml = Record<string, unknown>
 
@@ -128,27 +128,17 @@ function imageNames(qm: TreeView, store: string, unreadable: InsideModel['unread
 
 /** Every Quadlet .container QM's generator finds, with the settings that matter for QM. */
 function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnits'], unquote: Unquote, services: InsideModel['services']): NestedQuadlet[] {
-  // each directory listed (and its Quadlet files read) once, not once per search of the directories
-  const listQuadlets = quadletList(qm)
-  const listed = new Map<string, readonly string[] | undefined>()
-  const list = (dir: string) => {
-    if (!listed.has(dir)) listed.set(dir, listQuadlets(dir))
-    return listed.get(dir)
-  }
-  const dirs = quadletSearchDirs(list)
-  const names = new Set(dirs.flatMap((dir) => (list(dir) ?? []).filter((n) => n.endsWith('.container') && list(`${dir}/${n}`) === undefined)))
+  const quadlets = quadletsOf(qm)
+  const named = (keep: (name: string) => boolean) => [...new Set(quadlets.dirs.flatMap((dir) => [...quadlets.files(dir)].filter(keep)))].sort()
   const known = new Set(embedded.map(normaliseImageRef))
-  const find = quadletFinder(list, undefined, dirs)
+  const { find } = quadlets
   // the other kinds (.pod, .kube, .volume, .network, .image, .build, .artifact) get the same policy
-  const others = new Set(
-    dirs.flatMap((dir) => (list(dir) ?? []).filter((n) => isQuadletFile(n) && !n.endsWith('.container') && list(`${dir}/${n}`) === undefined)),
-  )
-  for (const name of [...others].sort()) {
+  for (const name of named((n) => isQuadletFile(n) && !n.endsWith('.container'))) {
     const found = find(name)
     units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet')) })
   }
   const mergedOf = new Map<InsideModel['nestedUnits'][number], EffectiveUnit>()
-  const out = [...names].sort().map((name) => {
+  const out = named((n) => n.endsWith('.container')).map((name) => {
     const found = find(name)
     const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet'))
     const unit = mergeUnits(files)
@@ -177,7 +167,10 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
       ...(volumeItems.length > 0 ? { volumes: volumeItems.map(sourced) } : {}),
     }
   })
-  // systemd drop-ins of the services these units generate (NAME.service.d/, prefix directories, service.d/)
+  // systemd drop-ins of the services these units generate (NAME.service.d/, prefix directories, service.d/), from one
+  // listing of each unit directory: only its NAME.d directories are in the index
+  const listDropins = quadletList(qm)
+  const dropinDirs = QM_UNIT_DIRS.map((dir) => ({ dir, present: new Set(qm.list(dir)?.filter((n) => n.endsWith('.d'))) }))
   for (const u of [...units]) {
     const merged = mergedOf.get(u) ?? mergeUnits(u.files)
     const fileName = u.files[0] ? u.files[0].file.slice(u.files[0].file.lastIndexOf('/') + 1) : ''
@@ -186,7 +179,10 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
     if (!service) continue
     services.push({ service, file: u.files[0]!.file })
-    const dropins = QM_UNIT_DIRS.flatMap((d) => dropinDirNames(service).flatMap((dir) => (list(`${d}/${dir}`) ?? []).filter((n) => n.endsWith('.conf')).map((n) => `${d}/${dir}/${n}`)))
+    const names = dropinDirNames(service)
+    const dropins = dropinDirs.flatMap(({ dir, present }) =>
+      names.filter((n) => present.has(n)).flatMap((n) => (listDropins(`${dir}/${n}`) ?? []).filter((c) => c.endsWith('.conf')).map((c) => `${dir}/${n}/${c}`)),
+    )
     if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'systemd')) })
   }
   return out

@@ -42,6 +42,8 @@ const ENTRIES = [
   QM.podmanSeccompProfile,
   `${R}/usr/lib/containers/storage`, `${R}/usr/share/containers/storage`, `${QM.var}/lib/containers/storage`,
   '/ostree', '/sysroot', '/usr/lib/ostree', '/usr/lib/bootc', '/usr/etc',
+  // QM's vendor unit directory: listed for the NAME.d drop-in directories kept below it (PATTERNS)
+  `${R}/usr/lib/systemd/system`,
 ]
 
 /** Trees kept whole: every entry, and the bodies of unit, drop-in and config files. */

@@ -1,9 +1,8 @@
 import { mergeUnits, type EffectiveKey, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
-import { findQuadletFiles } from '../units/unit-dirs.ts'
 import { isQuadletKey } from '../units/keys.ts'
 import type { QuadletSetting, Report, Sourced } from './report.ts'
-import { quadletList, type TreeView } from './view.ts'
+import { quadletsOf, type TreeView } from './view.ts'
 
 /** qm.service as systemd would load it: the unit file that wins, then its .d drop-ins. */
 const SERVICE_DIRS = ['/etc/systemd/system', '/run/systemd/generator', '/usr/lib/systemd/system']
@@ -24,7 +23,7 @@ export const sourced = ({ value, file, line }: Setting): Sourced => ({ value, fi
 
 /** qm.container as the host's Quadlet generator sees it: which files, in which order, and every key's effective value. */
 export function quadletModel(host: TreeView): QuadletModel {
-  const found = findQuadletFiles('qm.container', quadletList(host))
+  const found = quadletsOf(host).find('qm.container')
   const parse = (path: string): UnitFile => parseUnit(host.text(path) ?? '', path, 'quadlet')
   const files = [...(found.unit ? [parse(found.unit)] : []), ...found.dropins.map(parse)]
   const effective = mergeUnits(files)

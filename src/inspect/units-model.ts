@@ -1,7 +1,7 @@
 import { generateTree, type TreeUnit } from '../units/generate/tree.ts'
 import type { QuadletRules } from '../units/generate/versions.ts'
 import type { GeneratedUnit, Report } from './report.ts'
-import { quadletList, type TreeView } from './view.ts'
+import { quadletsOf, type TreeView } from './view.ts'
 
 export interface UnitsOptions {
   rules: QuadletRules
@@ -16,7 +16,7 @@ export interface UnitsOptions {
 export function unitsModel(host: TreeView, qm: TreeView, options: UnitsOptions): Report['units'] {
   const run = (view: TreeView) =>
     generateTree({
-      list: quadletList(view),
+      quadlets: quadletsOf(view),
       read: (path) => view.text(path),
       rules: options.rules,
       deviceExists: () => options.optionalDevices === 'present',
@@ -42,7 +42,7 @@ function unitReport(u: TreeUnit, view: TreeView): GeneratedUnit {
     overriddenDropins: u.dropins.overridden.map(inTree),
     errors: u.errors,
     notModelled: u.notModelled,
-    sections: u.sections.map((s) => ({ name: s.name, before: s.before, lines: s.lines })),
+    sections: u.sections,
     execStart: u.execStart,
     text: u.text,
   }

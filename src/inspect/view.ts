@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import type { Entry, TreeIndex } from '../archive/types.ts'
 import { QUADLET_EXTENSIONS } from '../units/names.ts'
+import { quadletDirs, type QuadletDirs } from '../units/unit-dirs.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -58,6 +59,15 @@ export const quadletList = (view: TreeView) => (dir: string): string[] | undefin
   return names.filter((n) => !QUADLET_LOADED.test(n) || view.list(at(n)) !== undefined || view.read(at(n)) !== undefined)
 }
 
+const quadletsByView = new WeakMap<TreeView, QuadletDirs>()
+
+/** The Quadlet search directories of a namespace as its generator reads them, found once per view for every model. */
+export function quadletsOf(view: TreeView): QuadletDirs {
+  let quadlets = quadletsByView.get(view)
+  if (!quadlets) quadletsByView.set(view, (quadlets = quadletDirs(quadletList(view))))
+  return quadlets
+}
+
 /** A file a reader would load: it exists, or it cannot be read (a dangling link, say), which the view records. */
 export const loads = (view: TreeView, path: string): boolean => view.text(path) !== undefined || view.exists(path)
 
@@ -95,6 +105,8 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
   }
   /** The tree does not change while it is viewed, and the models ask for the same paths many times (a unit file is listed, read, placed). */
   const walks = new Map<string, Walked>()
+  /** Files are decoded once: several models read each unit file. */
+  const texts = new Map<string, string | undefined>()
   /** Where `path` leads, symlinks followed inside the namespace. */
   const walk = (path: string): Walked => {
     let walked = walks.get(path)
@@ -196,8 +208,11 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     },
     read,
     text: (path) => {
+      if (texts.has(path)) return texts.get(path)
       const body = read(path)
-      return body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+      const text = body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+      texts.set(path, text)
+      return text
     },
     exists: (path) => entry(path) !== undefined,
   }

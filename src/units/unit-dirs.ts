@@ -94,41 +94,53 @@ export function dropinDirsIn(list: ListDir, dirs: readonly string[]): DropinDirs
     }
   })
   return (names, order) => {
-    const hits = names.flatMap((name) => found.get(name) ?? [])
+    const hits: { rank: number; path: string }[] = []
+    for (const name of names) for (const hit of found.get(name) ?? []) hits.push(hit)
     // a stable sort: within one search directory the names keep their order
     if (order === 'root-first') hits.sort((a, b) => a.rank - b.rank)
     return hits.map((h) => h.path)
   }
 }
 
-export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {
-  return quadletFinder(list, roots)(unitName)
+/** The Quadlet search directories of one tree, each listed once: what a generator finds there, for any number of units. */
+export interface QuadletDirs {
+  /** every directory Quadlet reads, in priority order (quadletSearchDirs) */
+  dirs: readonly string[]
+  /** the entries of `dir` that are not directories */
+  files(dir: string): ReadonlySet<string>
+  dropinDirs: DropinDirs
+  /** the paths of a unit file in the search directories, the one the generator loads first */
+  copies(unitName: string): string[]
+  /** the files the generator loads for a unit */
+  find(unitName: string): QuadletFiles
 }
 
 /**
- * `findQuadletFiles` for many units of one tree: the search directories are walked once and each directory's
- * files are a set, so finding N units costs N lookups, not N walks.
+ * The search directories walked once, each directory listed once and its files kept as a set, so finding N units
+ * costs N lookups, not N walks. Models that read one tree share one.
  */
-export function quadletFinder(
-  list: ListDir,
-  roots: readonly string[] = QUADLET_UNIT_DIRS,
-  dirs: readonly string[] = quadletSearchDirs(list, roots),
-): (unitName: string) => QuadletFiles {
-  const dropinDirs = dropinDirsIn(list, dirs)
+export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletDirs {
+  const listed = new Map<string, readonly string[] | undefined>()
+  const once: ListDir = (dir) => {
+    if (!listed.has(dir)) listed.set(dir, list(dir))
+    return listed.get(dir)
+  }
+  const dirs = quadletSearchDirs(once, roots)
+  const dropinDirs = dropinDirsIn(once, dirs)
   const filesIn = new Map<string, Set<string>>()
   const files = (dir: string): Set<string> => {
     let set = filesIn.get(dir)
     if (!set) {
-      set = new Set((list(dir) ?? []).filter((name) => list(join(dir, name)) === undefined))
+      set = new Set((once(dir) ?? []).filter((name) => once(join(dir, name)) === undefined))
       filesIn.set(dir, set)
     }
     return set
   }
-  return (unitName) => {
-    // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
-    // to parse; a caller that parses can do that with `shadowed`.)
-    const copies = dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
-
+  // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
+  // to parse; a caller that parses can do that with `shadowed`.)
+  const copies = (unitName: string) => dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
+  const find = (unitName: string): QuadletFiles => {
+    const [unit, ...shadowed] = copies(unitName)
     const chosen = new Map<string, string>()
     const overridden: string[] = []
     for (const path of dropinDirs(dropinDirNames(unitName), 'specific-first')) {
@@ -139,6 +151,11 @@ export function quadletFinder(
       }
     }
     const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)
-    return { unit: copies[0], shadowed: copies.slice(1), dropins, overridden }
+    return { unit, shadowed, dropins, overridden }
   }
+  return { dirs, files, dropinDirs, copies, find }
+}
+
+export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {
+  return quadletDirs(list, roots).find(unitName)
 }

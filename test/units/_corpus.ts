@@ -2,6 +2,7 @@
 // a sandbox with no devices but /dev/null.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { generateTree } from '../../src/units/generate/tree.ts'
+import { quadletDirs } from '../../src/units/unit-dirs.ts'
 import type { QuadletRules } from '../../src/units/generate/versions.ts'
 
 export const CORPUS = 'test/corpus/quadlet'
@@ -36,7 +37,7 @@ export function corpusOutput(name: string, rules: QuadletRules): string {
       return undefined
     }
   }
-  return generateTree({ list, read, rules, deviceExists: (p) => p === '/dev/null' })
+  return generateTree({ quadlets: quadletDirs(list), read, rules, deviceExists: (p) => p === '/dev/null' })
     .map((u) => (u.errors.length ? `# ${u.source}: refused: ${u.errors.join('; ')}\n` : `---${u.service}---\n${u.text}\n`))
     .join('')
 }
