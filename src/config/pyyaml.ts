@@ -8,11 +8,11 @@
 import type { Scalar, ScalarTag, Tags } from 'yaml'
 import { stringTag } from 'yaml/util'
 
-const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
-const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
-const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/
-const FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/
-const NULL = /^(?:~|null|Null|NULL|)$/
+export const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
+export const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
+export const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/
+export const FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/
+export const NULL = /^(?:~|null|Null|NULL|)$/
 const TIMESTAMP =
   /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/
 /** PyYAML resolves a plain `=` to tag:yaml.org,2002:value and a plain `<<` that is not a key to
@@ -30,7 +30,7 @@ function signed(text: string): [number, string] {
 /** Base 60: `1:20` is 80, as PyYAML's construct_yaml_int and construct_yaml_float read it. */
 const sexagesimal = (parts: number[]) => parts.reduce((sum, d) => sum * 60 + d, 0)
 
-function pyInt(text: string, onError: OnError): number {
+export function pyInt(text: string, onError: OnError): number {
   const [sign, v] = signed(text)
   let n: number
   if (v === '0') n = 0
@@ -43,7 +43,7 @@ function pyInt(text: string, onError: OnError): number {
   return n === 0 ? 0 : sign * n
 }
 
-function pyFloat(text: string): number {
+export function pyFloat(text: string): number {
   const [sign, v] = signed(text.toLowerCase())
   if (v === '.inf') return sign * Infinity
   if (v === '.nan') return NaN
