@@ -1,3 +1,4 @@
+import { own } from '../own.ts'
 import { parseArgs } from 'node:util'
 import { VERSION } from '../version.ts'
 import { EXIT, type Command } from './command.ts'
@@ -35,7 +36,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (name === '--help' || name === '-h') return io.out(`${HELP}\n`), EXIT.ok
   if (name === '--version' || name === '-V') return io.out(`${VERSION}\n`), EXIT.ok
   if (name === 'help') return help(io, rest)
-  const load = COMMANDS[name]
+  const load = own(COMMANDS, name)
   if (!load) return usageError(io, `unknown command ${name}${didYouMean(name, NAMES)}`, HELP)
   const command = await load()
   const options = { ...command.options, help: { type: 'boolean', short: 'h' } } as const
@@ -51,9 +52,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function help(io: Io, [topic, ...extra]: string[]): Promise<number> {
   if (topic === undefined) return io.out(`${HELP}\n`), EXIT.ok
-  if (!(topic in COMMANDS)) return usageError(io, `no command ${topic}${didYouMean(topic, NAMES)}`, HELP)
+  const load = own(COMMANDS, topic)
+  if (!load) return usageError(io, `no command ${topic}${didYouMean(topic, NAMES)}`, HELP)
   if (extra.length > 0) return usageError(io, 'help takes one command', HELP)
-  return io.out(`${commandHelp(await COMMANDS[topic]!())}\n`), EXIT.ok
+  return io.out(`${commandHelp(await load())}\n`), EXIT.ok
 }
 
 /** node's parseArgs message, with a suggestion when an unknown option is close to a known one. */

@@ -6,6 +6,7 @@ import type { UnsafeId } from '../isolation.ts'
 import { annotationHit } from './devices.ts'
 import { hostPathProblem } from './host-paths.ts'
 import { capabilityHits, deviceHits, mountHits, namespace, seccompHits, volumeHits, type RawContext, type RawHit } from './raw-keys.ts'
+import { own } from '../own.ts'
 
 /** Where QM's podman (rootful, and rootless for QM's users) reads containers.conf, in QM's namespace. */
 export const CONTAINERS_CONF_FILES = /^\/(etc|usr\/share)\/containers\/(containers\.conf|containers\.(conf|rootful\.conf|rootless\.conf)\.d\/(\d+\/)?[^/]+\.conf|containers\.rootless\.conf)$/
@@ -84,7 +85,7 @@ export function classifyContainersConfKey(key: string, value: Value, ctx: RawCon
   // podman's TOML decoder (BurntSushi/toml) matches keys to its fields ignoring case: PIDNS is pidns
   const lower = key.toLowerCase()
   const parts = lower.split('.')
-  const judge = TABLE[lower] ?? TABLE[parts.slice(0, 2).join('.')] ?? TABLE[parts[0]!]
+  const judge = own(TABLE, lower) ?? own(TABLE, parts.slice(0, 2).join('.')) ?? own(TABLE, parts[0]!)
   const detail = `${key} = ${shown(value)}`
   // podman's settings are scalars and lists of scalars: a table where it wants one of those fails its decoder
   if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object' && !(v instanceof Date)) && !/^(network\.default_subnet_pools|engine\.)/.test(lower)) {

@@ -1,6 +1,7 @@
 // Devices passed into QM (qm.container AddDevice=, podman --device) and into nested containers, read the way
 // podman reads them, then classified by one table. An allow list: a device no row names is refused, because
 // /dev holds storage under many names (LVM's /dev/VG/LV, /dev/disk/by-*, /dev/block/MAJ:MIN, ...).
+import { own } from '../own.ts'
 import { canonicalHostPath, expandUnitValue, type PathContext } from './host-paths.ts'
 import type { UnsafeId } from '../isolation.ts'
 import { readTable, verdictOf, words, type Verdict } from './table.ts'
@@ -120,7 +121,7 @@ function annotationProblem(annotation: string): string | undefined {
   const key = eq < 0 ? annotation : annotation.slice(0, eq)
   const m = /^org\.containers\.qm\.device\.(.+)$/.exec(key)
   if (!m) return undefined
-  const device = HOOK_DEVICES[m[1]!]
+  const device = own(HOOK_DEVICES, m[1]!)
   if (device === undefined) return `${key}: qm-stage does not know which devices QM's oci hooks add for ${m[1]}`
   const c = classifyDevice(device)
   return c.verdict === 'allow' ? undefined : `${key} makes QM's oci hook add ${device} and its siblings: ${c.name}: ${c.why}`

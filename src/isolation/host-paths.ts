@@ -13,6 +13,7 @@
 //      OSTree's /home -> /var/home ...) are followed while walking the path, as realpath does.
 
 import { readTable, verdictOf, words, type Verdict } from './table.ts'
+import { own } from '../own.ts'
 
 /** Where a relative source resolves and which ${VAR}s the unit defines. */
 export interface PathContext {
@@ -63,7 +64,7 @@ export function expandUnitValue(value: string, env: PathContext['env']): { value
       }
       if (m[2] !== undefined) return { why: `$${m[2]} is expanded only as a whole word, and split on blanks` }
       if (env === undefined) return { why: `\${${m[1]}} is expanded by systemd from an environment qm-stage cannot see` }
-      out += env[m[1]!] ?? '' // systemd expands an unset variable to nothing
+      out += own(env, m[1]!) ?? '' // systemd expands an unset variable to nothing
       i += m[0].length - 1
     } else out += c
   }

@@ -9,6 +9,7 @@ import { splitValue } from '../units/split.ts'
 import { deviceProblem } from './devices.ts'
 import { hostPathProblem } from './host-paths.ts'
 import { classifyPodmanArgs, type RawContext, type RawHit } from './raw-keys.ts'
+import { own } from '../own.ts'
 
 type Judge = (value: string, ctx: RawContext, detail: string, key: string) => RawHit[]
 
@@ -138,7 +139,7 @@ def('PassEnvironment', (v, _c, d) => (words(v).some((w) => /^CONTAINERS_/.test(w
 
 /** The [Service] table: a judge for every key qm-stage knows, Environment= and the OOM score aside (raw-keys.ts). */
 export function classifyServiceKey(key: string, value: string, ctx: RawContext): RawHit[] | undefined {
-  const judge = TABLE[key]
+  const judge = own(TABLE, key)
   return judge?.(value, ctx, `${key}=${value}`, key)
 }
 

@@ -4,6 +4,8 @@
  * ranked above all regex specs, and among equals the last one in the file wins.
  */
 
+import { own } from '../own.ts'
+
 export type FileKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'
 
 export interface Spec {
@@ -45,7 +47,7 @@ export function parseSpecs(text: string, name: string): Spec[] {
     const [regex, kindField, context] = fields.length === 3 ? (fields as [string, string, string]) : [fields[0]!, undefined, fields[1]!]
     let kind: Spec['kind']
     if (kindField !== undefined) {
-      kind = KINDS[kindField]
+      kind = own(KINDS, kindField)
       if (!kind) throw new Error(`${name}: line ${i + 1} has invalid file type ${kindField}`)
     }
     let match: RegExp

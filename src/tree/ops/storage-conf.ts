@@ -1,3 +1,4 @@
+import { own, setOwn } from '../../own.ts'
 import { parse } from 'smol-toml'
 import type { Json } from '../../manifest/types.ts'
 import { treePath } from '../location.ts'
@@ -42,12 +43,13 @@ export const storageConf: StageFn = (options, run) => {
  * replaces what `into` has; new keys go after the existing ones (Python dict order).
  */
 export function mergeSection(section: string, into: TomlTable, from: TomlTable): void {
-  const want = from[section]
+  const want = own(from, section)
   if (!isTable(want) || Object.keys(want).length === 0) return
-  const have = (into[section] = isTable(into[section]) ? into[section] : {}) as TomlTable
+  const current = own(into, section)
+  const have = isTable(current) ? current : setOwn(into, section, {} as TomlTable)
   for (const [key, value] of Object.entries(want)) {
-    if (isTable(value) && isTable(have[key])) mergeSection(key, have, want)
-    else have[key] = structuredClone(value)
+    if (isTable(value) && isTable(own(have, key))) mergeSection(key, have, want)
+    else setOwn(have, key, structuredClone(value))
   }
 }
 

@@ -1,3 +1,4 @@
+import { own } from '../../own.ts'
 import { posix } from 'node:path'
 import type { StageFn, StageRun } from '../run.ts'
 import {
@@ -159,7 +160,7 @@ export function parseInstall(text: string, unit: string): Install {
     const key = line.slice(0, eq).trim()
     const value = specifiers(line.slice(eq + 1).trim(), unit)
     if (key === 'DefaultInstance') install.defaultInstance = value || undefined
-    const field = lists[key]
+    const field = own(lists, key)
     if (!field) continue
     if (value === '') install[field] = []
     else install[field].push(...value.split(/\s+/).map((v) => v.replace(/^["']|["']$/g, '')))
