@@ -46,51 +46,107 @@ const UNIT_REF = /\.(container|volume|network|image|build|pod|kube|artifact)$/
 /** Keys qm-stage accepts but does not translate (they need other Quadlet files, or are deprecated). */
 const NOT_MODELLED = ['Pod', 'StartWithPod', 'ReloadCmd', 'ReloadSignal', 'RemapUsers', 'RemapUid', 'RemapGid', 'RemapUidSize', 'VolatileTmp']
 
-export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): ContainerArgs {
-  const { rules } = ctx
-  const legacy = rules.layout === 'legacy'
-  const errors: string[] = []
-  const notModelled = NOT_MODELLED.filter((k) => unit.find('Container', k))
+/** The [Container] keys as a release's generator reads them, and the option groups they give. */
+class Keys {
+  readonly unit: EffectiveUnit
+  readonly rules: QuadletRules
+  /** --flag=value before 5.8 for the options that had it, --flag value after */
+  readonly legacy: boolean
+  constructor(unit: EffectiveUnit, rules: QuadletRules) {
+    this.unit = unit
+    this.rules = rules
+    this.legacy = rules.layout === 'legacy'
+  }
 
-  // a single value as the release's Lookup() unquotes it (SeccompProfile="" is empty from 5.0 on)
-  const scalar = (key: string): string | undefined => {
-    const v = unit.get('Container', key)
-    return v === undefined ? undefined : quadletLookup(v, rules.unquote)
+  /** a single value as the release's Lookup() unquotes it (SeccompProfile="" is empty from 5.0 on) */
+  scalar(key: string): string | undefined {
+    const v = this.unit.get('Container', key)
+    return v === undefined ? undefined : quadletLookup(v, this.rules.unquote)
   }
-  const list = (key: string): string[] => unit.list('Container', key)
-  const bool = (key: string): boolean | undefined => {
-    const v = unit.get('Container', key)
-    return v === undefined ? undefined : quadletBoolean(v, rules.unquote)
+  list(key: string): string[] {
+    return this.unit.list('Container', key)
   }
-  // --flag=value before 5.8 for the options that had it, --flag value after
-  const opt = (flag: string, value: string, eq = legacy): ArgGroup => (eq ? [`${flag}=${value}`] : [flag, value])
-  const each = (key: string, flag: string, eq = legacy): ArgGroup[] => list(key).map((v) => opt(flag, v, eq))
-  const one = (key: string, flag: string, eq = legacy): ArgGroup[] => {
-    const v = scalar(key)
-    return v === undefined ? [] : [opt(flag, v, eq)]
+  bool(key: string): boolean | undefined {
+    const v = this.unit.get('Container', key)
+    return v === undefined ? undefined : quadletBoolean(v, this.rules.unquote)
   }
-  const flagBool = (key: string, flag: string): ArgGroup[] => {
-    const v = bool(key)
+  opt(flag: string, value: string, eq = this.legacy): ArgGroup {
+    return eq ? [`${flag}=${value}`] : [flag, value]
+  }
+  each(key: string, flag: string, eq = this.legacy): ArgGroup[] {
+    return this.list(key).map((v) => this.opt(flag, v, eq))
+  }
+  one(key: string, flag: string, eq = this.legacy): ArgGroup[] {
+    const v = this.scalar(key)
+    return v === undefined ? [] : [this.opt(flag, v, eq)]
+  }
+  flagBool(key: string, flag: string): ArgGroup[] {
+    const v = this.bool(key)
     return v === undefined ? [] : [[v ? flag : `${flag}=false`]]
   }
-  const whenTrue = (key: string, ...args: string[]): ArgGroup[] => (bool(key) ? [args] : [])
-  const lower = (key: string, flag: string): ArgGroup[] => list(key).map((v) => opt(flag, v.toLowerCase()))
+  whenTrue(key: string, ...args: string[]): ArgGroup[] {
+    return this.bool(key) ? [args] : []
+  }
+  lower(key: string, flag: string): ArgGroup[] {
+    return this.list(key).map((v) => this.opt(flag, v.toLowerCase()))
+  }
+  secOpt(key: string, what: string): ArgGroup[] {
+    return this.list(key).map((v) => ['--security-opt', `${what}=${v}`])
+  }
+  /** Environment=, Label=, Annotation=: KEY=VALUE items, the last per key wins, written sorted by key */
+  keyVal(key: string, flag: string, bare: boolean): ArgGroup[] {
+    const map = new Map<string, string>()
+    for (const item of this.list(key)) {
+      const eq = item.indexOf('=')
+      if (eq === -1 && !bare) continue
+      map.set(eq === -1 ? item : item.slice(0, eq), item)
+    }
+    return [...map.keys()].sort(byteOrder).map((k) => [flag, map.get(k)!])
+  }
+}
 
-  const image = scalar('Image')
-  const rootfs = scalar('Rootfs')
+/** The groups every layout places somewhere: computed once, from keys that need more than one lookup. */
+interface Parts {
+  head: ArgGroup[]
+  networks: string[]
+  detach: ArgGroup[]
+  securityLabels: ArgGroup[]
+  labelParts: ArgGroup[]
+  devices: ArgGroup[]
+  seccomp: ArgGroup[]
+  userArg: ArgGroup[]
+  volumes: ArgGroup[]
+  autoUpdate: ArgGroup[]
+  env: ArgGroup[]
+  labels: ArgGroup[]
+  annotations: ArgGroup[]
+  envFiles: ArgGroup[]
+  mountArgs: ArgGroup[]
+  health: ArgGroup[]
+  tail: ArgGroup[]
+}
+
+export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): ContainerArgs {
+  const { rules } = ctx
+  const k = new Keys(unit, rules)
+  const { legacy } = k
+  const errors: string[] = []
+  const notModelled = NOT_MODELLED.filter((key) => unit.find('Container', key))
+
+  const image = k.scalar('Image')
+  const rootfs = k.scalar('Rootfs')
   if (image !== undefined && rootfs !== undefined) errors.push('the Image And Rootfs keys conflict can not be specified together')
   if (image === undefined && rootfs === undefined) errors.push('no Image or Rootfs key specified')
-  for (const [key, value] of [['Image', image], ['Rootfs', rootfs]] as const) {
-    if (value !== undefined && UNIT_REF.test(value)) notModelled.push(key)
-  }
-  const user = scalar('User')
-  const group = scalar('Group')
+  if (image !== undefined && UNIT_REF.test(image)) notModelled.push('Image')
+  if (rootfs !== undefined && UNIT_REF.test(rootfs)) notModelled.push('Rootfs')
+  const user = k.scalar('User')
+  const group = k.scalar('Group')
   if (group !== undefined && user === undefined) errors.push('invalid Group set without User')
 
   const resolve = (p: string) => (p.startsWith('.') ? posix.resolve(ctx.unitDir, p) : p)
   const mounts: string[] = []
 
-  const volumes: ArgGroup[] = list('Volume').map((v) => {
+  const volumes: ArgGroup[] = k.list('Volume').map((v) => {
     const colon = v.indexOf(':')
     let source = colon === -1 ? '' : v.slice(0, colon)
     const rest = colon === -1 ? v : v.slice(colon)
@@ -99,188 +155,184 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
     if (source.startsWith('/')) mounts.push(source)
     return ['-v', source + rest]
   })
-  const mountArgs: ArgGroup[] = list('Mount').map((m) => ['--mount', mountOption(m, resolve, mounts, () => notModelled.push('Mount'))])
-  const networks = list('Network')
+  const mountArgs: ArgGroup[] = k.list('Mount').map((m) => ['--mount', mountOption(m, resolve, mounts, () => notModelled.push('Mount'))])
+  const networks = k.list('Network')
   if (networks.some((n) => UNIT_REF.test(n.split(':')[0]!))) notModelled.push('Network')
 
-  const devices: ArgGroup[] = list('AddDevice').flatMap((d) => {
+  const devices: ArgGroup[] = []
+  for (const d of k.list('AddDevice')) {
     const optional = d.startsWith('-')
     const device = optional ? d.slice(1) : d
-    if (optional && !ctx.deviceExists(device.split(':')[0]!)) return []
-    return [opt('--device', device)]
-  })
-
-  // Environment=, Label=, Annotation=: KEY=VALUE items, the last per key wins, written sorted by key
-  const keyVal = (key: string, flag: string, bare: boolean): ArgGroup[] => {
-    const map = new Map<string, string>()
-    for (const item of list(key)) {
-      const eq = item.indexOf('=')
-      if (eq === -1 && !bare) continue
-      map.set(eq === -1 ? item : item.slice(0, eq), item)
-    }
-    return [...map.keys()].sort(byteOrder).map((k) => [flag, map.get(k)!])
+    if (!optional || ctx.deviceExists(device.split(':')[0]!)) devices.push(k.opt('--device', device))
   }
-  const env = keyVal('Environment', '--env', rules.bareEnvironment)
-  const labels = keyVal('Label', '--label', false)
-  const annotations = keyVal('Annotation', '--annotation', false)
 
-  const securityLabels: ArgGroup[] = [
-    ...whenTrue('SecurityLabelDisable', '--security-opt', legacy ? 'label:disable' : 'label=disable'),
-    ...whenTrue('SecurityLabelNested', '--security-opt', legacy ? 'label:nested' : 'label=nested'),
-  ]
-  const labelParts: ArgGroup[] = (
-    [
-      ['SecurityLabelType', 'type'],
-      ['SecurityLabelFileType', 'filetype'],
-      ['SecurityLabelLevel', 'level'],
-    ] as const
-  ).flatMap(([key, part]) => {
-    const v = scalar(key)
-    return v === undefined ? [] : [['--security-opt', `label=${part}:${v}`]]
-  })
-  const seccomp = one('SeccompProfile', '--security-opt', false).map(([f, v]) => [f!, `seccomp=${v}`])
-  const userArg: ArgGroup[] = user === undefined ? [] : group === undefined ? [['--user', user]] : [opt('--user', `${user}:${group}`)]
-  const autoUpdate = one('AutoUpdate', '--label', false).map(([f, v]) => [f!, `io.containers.autoupdate=${v}`])
-  const secOpt = (key: string, what: string): ArgGroup[] => list(key).map((v) => ['--security-opt', `${what}=${v}`])
-  const health: ArgGroup[] = HEALTH.flatMap(([key, flag]) => one(key, flag, false))
+  const labelParts: ArgGroup[] = []
+  for (const [key, part] of LABEL_PARTS) {
+    const v = k.scalar(key)
+    if (v !== undefined) labelParts.push(['--security-opt', `label=${part}:${v}`])
+  }
 
   const type = unit.get('Service', 'Type')
-  const notify = scalar('Notify')
-  const sdnotify = notify !== undefined && rules.notifyHealthy && notify.toLowerCase() === 'healthy' ? 'healthy' : bool('Notify') ? 'container' : 'conmon'
-  const detach: ArgGroup[] = type === 'oneshot' ? [] : [[`--sdnotify=${sdnotify}`], ['-d']]
+  const notify = k.scalar('Notify')
+  const sdnotify = notify !== undefined && rules.notifyHealthy && notify.toLowerCase() === 'healthy' ? 'healthy' : k.bool('Notify') ? 'container' : 'conmon'
   if (type !== undefined && type !== 'notify' && type !== 'oneshot') errors.push(`invalid service Type '${type}'`)
 
   const exec = unit.get('Container', 'Exec') // split like a command line, quotes and all
   const execArgs = exec === undefined ? [] : (splitValue(exec, 'args') ?? [])
-  const podmanArgs = list('PodmanArgs')
-  const tail: ArgGroup[] = [...(podmanArgs.length ? [podmanArgs] : []), ...(rootfs !== undefined ? [['--rootfs', rootfs]] : image !== undefined ? [[image]] : []), ...(execArgs.length ? [execArgs] : [])]
+  const podmanArgs = k.list('PodmanArgs')
+  const name = k.scalar('ContainerName') ?? 'systemd-%N'
 
-  const name = scalar('ContainerName') ?? 'systemd-%N'
-  const head: ArgGroup[] = [['run'], opt('--name', name), ...(rules.cidfile ? [['--cidfile=%t/%N.cid']] : []), ['--replace'], ['--rm']]
-  const global = [...list('ContainersConfModule').map((m) => `--module=${m}`), ...list('GlobalArgs')]
-
-  const fixed = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: false })
-  const loose = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: true })
-
-  let run: ArgBlock[]
-  if (legacy) {
-    run = [
-      fixed(
-        head,
-        one('LogDriver', '--log-driver', false),
-        each('LogOpt', '--log-opt', false),
-        [['--cgroups=split']],
-        one('Timezone', '--tz'),
-        networks.map((n) => opt('--network', n)),
-        each('NetworkAlias', '--network-alias', false),
-        flagBool('RunInit', '--init'),
-        detach,
-        whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
-        securityLabels,
-        one('PidsLimit', '--pids-limit', false),
-        labelParts,
-        each('Ulimit', '--ulimit', false),
-        devices,
-        seccomp,
-        each('DNS', '--dns'),
-        each('DNSOption', '--dns-option'),
-        each('DNSSearch', '--dns-search'),
-        lower('DropCapability', '--cap-drop'),
-        lower('AddCapability', '--cap-add'),
-        one('ShmSize', '--shm-size'),
-        one('Entrypoint', '--entrypoint', true),
-        each('Sysctl', '--sysctl'),
-        flagBool('ReadOnly', '--read-only'),
-        flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'),
-        userArg,
-        one('WorkingDir', '-w'),
-        one('UserNS', '--userns', false),
-        each('UIDMap', '--uidmap'),
-        each('GIDMap', '--gidmap'),
-        one('SubUIDMap', '--subuidname', false),
-        one('SubGIDMap', '--subgidname', false),
-        each('GroupAdd', '--group-add'),
-        each('Tmpfs', '--tmpfs', false),
-        volumes,
-        autoUpdate,
-        each('ExposeHostPort', '--expose'),
-        each('PublishPort', '--publish', false),
-        env,
-        one('IP', '--ip', false),
-        one('IP6', '--ip6', false),
-        labels,
-        annotations,
-        secOpt('Mask', 'mask'),
-        secOpt('Unmask', 'unmask'),
-        list('EnvironmentFile').map((f) => ['--env-file', resolve(f)]),
-        flagBool('EnvironmentHost', '--env-host'),
-        each('Secret', '--secret', false),
-        mountArgs,
-        health,
-        one('HostName', '--hostname', false),
-        one('Pull', '--pull', false),
-        one('StopSignal', '--stop-signal', false),
-        one('StopTimeout', '--stop-timeout', false),
-        tail,
-      ),
-    ]
-  } else {
-    const cgroups = scalar('CgroupsMode')
-    run = [
-      fixed(head, one('LogDriver', '--log-driver'), each('LogOpt', '--log-opt'), [cgroups === undefined ? ['--cgroups=split'] : ['--cgroups', cgroups]], one('Entrypoint', '--entrypoint', true)),
-      // single-value options, then list options, then booleans: three maps, each in Go's random order
-      loose(
-        ...[
-          ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout'], ['Pull', '--pull'], ['PidsLimit', '--pids-limit'], ['IP', '--ip'],
-          ['Memory', '--memory'], ['Timezone', '--tz'], ['ShmSize', '--shm-size'], ['WorkingDir', '--workdir'], ['IP6', '--ip6'],
-          ['HostName', '--hostname'], ['Retry', '--retry'], ['RetryDelay', '--retry-delay'],
-        ].map(([k, f]) => one(k!, f!)),
-      ),
-      loose(
-        ...[
-          ['NetworkAlias', '--network-alias'], ['Ulimit', '--ulimit'], ['DNS', '--dns'], ['DNSOption', '--dns-option'], ['DNSSearch', '--dns-search'],
-          ['GroupAdd', '--group-add'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'],
-        ].map(([k, f]) => (list(k!).length ? [list(k!).flatMap((v) => [f!, v])] : [])),
-      ),
-      loose(flagBool('EnvironmentHost', '--env-host'), flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'), flagBool('RunInit', '--init'), flagBool('HttpProxy', '--http-proxy')),
-      fixed(
-        networks.map((n) => opt('--network', n)),
-        detach,
-        whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
-        securityLabels,
-        labelParts,
-        one('AppArmor', '--security-opt').map(([f, v]) => [f!, `apparmor=${v}`]),
-        devices,
-        seccomp,
-        lower('DropCapability', '--cap-drop'),
-        lower('AddCapability', '--cap-add'),
-        each('Sysctl', '--sysctl'),
-        flagBool('ReadOnly', '--read-only'),
-        userArg,
-        one('UserNS', '--userns'),
-        each('UIDMap', '--uidmap'),
-        each('GIDMap', '--gidmap'),
-        one('SubUIDMap', '--subuidname'),
-        one('SubGIDMap', '--subgidname'),
-        volumes,
-        autoUpdate,
-        each('ExposeHostPort', '--expose'),
-        each('PublishPort', '--publish'),
-      ),
-      // environment, labels and annotations: one map of three lists
-      loose(env.length ? [env.flat()] : [], labels.length ? [labels.flat()] : [], annotations.length ? [annotations.flat()] : []),
-      fixed(
-        secOpt('Mask', 'mask'),
-        secOpt('Unmask', 'unmask'),
-        list('EnvironmentFile').map((f) => ['--env-file', resolve(f)]),
-        each('Secret', '--secret'),
-        mountArgs,
-        health,
-        tail,
-      ),
-    ]
+  const parts: Parts = {
+    head: [['run'], k.opt('--name', name), ...(rules.cidfile ? [['--cidfile=%t/%N.cid']] : []), ['--replace'], ['--rm']],
+    networks,
+    detach: type === 'oneshot' ? [] : [[`--sdnotify=${sdnotify}`], ['-d']],
+    securityLabels: [
+      ...k.whenTrue('SecurityLabelDisable', '--security-opt', legacy ? 'label:disable' : 'label=disable'),
+      ...k.whenTrue('SecurityLabelNested', '--security-opt', legacy ? 'label:nested' : 'label=nested'),
+    ],
+    labelParts,
+    devices,
+    seccomp: k.one('SeccompProfile', '--security-opt', false).map(([f, v]) => [f!, `seccomp=${v}`]),
+    userArg: user === undefined ? [] : group === undefined ? [['--user', user]] : [k.opt('--user', `${user}:${group}`)],
+    volumes,
+    autoUpdate: k.one('AutoUpdate', '--label', false).map(([f, v]) => [f!, `io.containers.autoupdate=${v}`]),
+    env: k.keyVal('Environment', '--env', rules.bareEnvironment),
+    labels: k.keyVal('Label', '--label', false),
+    annotations: k.keyVal('Annotation', '--annotation', false),
+    envFiles: k.list('EnvironmentFile').map((f) => ['--env-file', resolve(f)]),
+    mountArgs,
+    health: HEALTH.flatMap(([key, flag]) => k.one(key, flag, false)),
+    tail: [...(podmanArgs.length ? [podmanArgs] : []), ...(rootfs !== undefined ? [['--rootfs', rootfs]] : image !== undefined ? [[image]] : []), ...(execArgs.length ? [execArgs] : [])],
   }
+  const global = [...k.list('ContainersConfModule').map((m) => `--module=${m}`), ...k.list('GlobalArgs')]
+  const run = legacy ? legacyRun(k, parts) : currentRun(k, parts)
   return { name, global, run: run.filter((b) => b.groups.length > 0), mounts, errors, notModelled: [...new Set(notModelled)] }
+}
+
+const LABEL_PARTS = [
+  ['SecurityLabelType', 'type'],
+  ['SecurityLabelFileType', 'filetype'],
+  ['SecurityLabelLevel', 'level'],
+] as const
+
+const fixed = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: false })
+const loose = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: true })
+
+/** 4.9 to 5.2: one fixed order. */
+function legacyRun(k: Keys, p: Parts): ArgBlock[] {
+  return [
+    fixed(
+      p.head,
+      k.one('LogDriver', '--log-driver', false),
+      k.each('LogOpt', '--log-opt', false),
+      [['--cgroups=split']],
+      k.one('Timezone', '--tz'),
+      p.networks.map((n) => k.opt('--network', n)),
+      k.each('NetworkAlias', '--network-alias', false),
+      k.flagBool('RunInit', '--init'),
+      p.detach,
+      k.whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
+      p.securityLabels,
+      k.one('PidsLimit', '--pids-limit', false),
+      p.labelParts,
+      k.each('Ulimit', '--ulimit', false),
+      p.devices,
+      p.seccomp,
+      k.each('DNS', '--dns'),
+      k.each('DNSOption', '--dns-option'),
+      k.each('DNSSearch', '--dns-search'),
+      k.lower('DropCapability', '--cap-drop'),
+      k.lower('AddCapability', '--cap-add'),
+      k.one('ShmSize', '--shm-size'),
+      k.one('Entrypoint', '--entrypoint', true),
+      k.each('Sysctl', '--sysctl'),
+      k.flagBool('ReadOnly', '--read-only'),
+      k.flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'),
+      p.userArg,
+      k.one('WorkingDir', '-w'),
+      k.one('UserNS', '--userns', false),
+      k.each('UIDMap', '--uidmap'),
+      k.each('GIDMap', '--gidmap'),
+      k.one('SubUIDMap', '--subuidname', false),
+      k.one('SubGIDMap', '--subgidname', false),
+      k.each('GroupAdd', '--group-add'),
+      k.each('Tmpfs', '--tmpfs', false),
+      p.volumes,
+      p.autoUpdate,
+      k.each('ExposeHostPort', '--expose'),
+      k.each('PublishPort', '--publish', false),
+      p.env,
+      k.one('IP', '--ip', false),
+      k.one('IP6', '--ip6', false),
+      p.labels,
+      p.annotations,
+      k.secOpt('Mask', 'mask'),
+      k.secOpt('Unmask', 'unmask'),
+      p.envFiles,
+      k.flagBool('EnvironmentHost', '--env-host'),
+      k.each('Secret', '--secret', false),
+      p.mountArgs,
+      p.health,
+      k.one('HostName', '--hostname', false),
+      k.one('Pull', '--pull', false),
+      k.one('StopSignal', '--stop-signal', false),
+      k.one('StopTimeout', '--stop-timeout', false),
+      p.tail,
+    ),
+  ]
+}
+
+/** 5.8: single-value options, then list options, then booleans, each a map in Go's random order, between fixed runs. */
+const SINGLE_OPTIONS = [
+  ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout'], ['Pull', '--pull'], ['PidsLimit', '--pids-limit'], ['IP', '--ip'],
+  ['Memory', '--memory'], ['Timezone', '--tz'], ['ShmSize', '--shm-size'], ['WorkingDir', '--workdir'], ['IP6', '--ip6'],
+  ['HostName', '--hostname'], ['Retry', '--retry'], ['RetryDelay', '--retry-delay'],
+] as const
+const LIST_OPTIONS = [
+  ['NetworkAlias', '--network-alias'], ['Ulimit', '--ulimit'], ['DNS', '--dns'], ['DNSOption', '--dns-option'], ['DNSSearch', '--dns-search'],
+  ['GroupAdd', '--group-add'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'],
+] as const
+
+function currentRun(k: Keys, p: Parts): ArgBlock[] {
+  const cgroups = k.scalar('CgroupsMode')
+  const lists: ArgGroup[] = []
+  for (const [key, flag] of LIST_OPTIONS) {
+    const items = k.list(key)
+    if (items.length) lists.push(items.flatMap((v) => [flag, v]))
+  }
+  return [
+    fixed(p.head, k.one('LogDriver', '--log-driver'), k.each('LogOpt', '--log-opt'), [cgroups === undefined ? ['--cgroups=split'] : ['--cgroups', cgroups]], k.one('Entrypoint', '--entrypoint', true)),
+    loose(...SINGLE_OPTIONS.map(([key, flag]) => k.one(key, flag))),
+    loose(lists),
+    loose(k.flagBool('EnvironmentHost', '--env-host'), k.flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'), k.flagBool('RunInit', '--init'), k.flagBool('HttpProxy', '--http-proxy')),
+    fixed(
+      p.networks.map((n) => k.opt('--network', n)),
+      p.detach,
+      k.whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
+      p.securityLabels,
+      p.labelParts,
+      k.one('AppArmor', '--security-opt').map(([f, v]) => [f!, `apparmor=${v}`]),
+      p.devices,
+      p.seccomp,
+      k.lower('DropCapability', '--cap-drop'),
+      k.lower('AddCapability', '--cap-add'),
+      k.each('Sysctl', '--sysctl'),
+      k.flagBool('ReadOnly', '--read-only'),
+      p.userArg,
+      k.one('UserNS', '--userns'),
+      k.each('UIDMap', '--uidmap'),
+      k.each('GIDMap', '--gidmap'),
+      k.one('SubUIDMap', '--subuidname'),
+      k.one('SubGIDMap', '--subgidname'),
+      p.volumes,
+      p.autoUpdate,
+      k.each('ExposeHostPort', '--expose'),
+      k.each('PublishPort', '--publish'),
+    ),
+    // environment, labels and annotations: one map of three lists
+    loose(p.env.length ? [p.env.flat()] : [], p.labels.length ? [p.labels.flat()] : [], p.annotations.length ? [p.annotations.flat()] : []),
+    fixed(k.secOpt('Mask', 'mask'), k.secOpt('Unmask', 'unmask'), p.envFiles, k.each('Secret', '--secret'), p.mountArgs, p.health, p.tail),
+  ]
 }
 
 

@@ -6,10 +6,10 @@
 // ExecStart after the unit's own lines. A section the unit lacks is added at the end, [Unit] before [Service].
 
 import { mergeUnits } from '../merge.ts'
-import { parseUnit } from '../parse.ts'
+import { parseUnit, type UnitFile } from '../parse.ts'
 import { quadletServiceName, QUADLET_EXTENSIONS } from '../names.ts'
 import { splitValue } from '../split.ts'
-import { containerArgs, type ArgBlock } from './container.ts'
+import { containerArgs, type ArgBlock, type ContainerArgs } from './container.ts'
 import { addLayout, groupText, type Group, type Line } from './layout.ts'
 import { commandLine } from './quote.ts'
 import type { QuadletRules } from './versions.ts'
@@ -56,75 +56,93 @@ const DEPENDENCY_KEYS = ['After', 'Before', 'BindsTo', 'Conflicts', 'PartOf', 'R
 
 export function generateService(input: ServiceInput): GeneratedService {
   const { rules } = input
-  const podman = input.podman ?? '/usr/bin/podman'
-  const base = { source: input.name, service: quadletServiceName(input.name) ?? input.name, sections: [], execStart: [], unorderedBlocks: [], text: '' }
-  const refused = (errors: string[], notModelled: string[] = []): GeneratedService => ({ ...base, errors, notModelled })
-
+  const service = quadletServiceName(input.name) ?? input.name
   const files = input.files.map((f) => parseUnit(f.text, f.path, 'quadlet'))
-  const rejected = files.find((f) => f.rejected)
-  if (rejected) return refused([`${rejected.file}: ${rejected.issues.find((i) => i.drops === 'file')?.message ?? 'unreadable'}`])
-  // before 5.8 only '#' starts a comment: a ';' line fails the file
-  for (const f of rules.semicolonComments ? [] : input.files) {
-    const bad = f.text.split(/\r?\n/).findIndex((l) => l.trimStart().startsWith(';'))
-    if (bad !== -1) return refused([`error loading "${f.path}", file contains line ${bad + 1}: “${f.text.split(/\r?\n/)[bad]!.trim()}” which is not a key-value pair, group, or comment`])
-  }
-  for (const f of files) {
-    for (const e of f.entries) {
-      if (e.section === 'Container' && !rules.keys.has(e.key)) return refused([`unsupported key '${e.key}' in group 'Container' in ${f.file}`])
-    }
-  }
+  const refusal = refusedFile(input, files)
+  if (refusal) return generated(input.name, service, [refusal], [])
 
   // every line, in file order, grouped by section in order of first appearance
   const sections: Group[] = []
   files.forEach((f, i) => addLayout(sections, f, input.files[i]!.text))
-  const section = (name: string) => {
-    let s = sections.find((x) => x.name === name)
-    if (!s) sections.push((s = { name, before: [], lines: [] }))
-    return s
-  }
-  const entry = (key: string, value: string): Line => ({ key, value })
-  const keyOf = (l: Line) => ('key' in l ? l.key : undefined)
-
   const effective = mergeUnits(files)
   const dir = input.path.slice(0, input.path.lastIndexOf('/')) || '/'
   const args = containerArgs(effective, { rules, unitDir: dir, deviceExists: input.deviceExists ?? (() => true) })
   const errors = [...args.errors]
 
-  const serviceName = (rules.keys.has('ServiceName') && effective.get('Container', 'ServiceName')) || undefined
   const container = sections.find((s) => s.name === 'Container')
   if (container) container.name = 'X-Container'
-
-  const unit = section('Unit')
-  if (rules.translatesDependencies) {
-    const moved: Line[] = []
-    const present = new Set(unit.lines.map(keyOf))
-    for (const key of DEPENDENCY_KEYS) {
-      if (!present.has(key)) continue
-      const lines = unit.lines.filter((l) => keyOf(l) === key) as { key: string; value: string }[]
-      const names = lines.flatMap((l) => splitValue(l.value, 'words') ?? [])
-      if (!names.some(isQuadletName)) continue
-      const translated = names.map((n) => {
-        if (!isQuadletName(n)) return n
-        if (!input.units.has(n)) errors.push(`unable to translate dependency for ${n}`)
-        return quadletServiceName(n)!
-      })
-      unit.lines = unit.lines.filter((l) => keyOf(l) !== key)
-      moved.push(entry(key, translated.join(' ')))
-    }
-    unit.lines.push(...moved)
-  }
+  const unit = sectionOf(sections, 'Unit')
+  if (rules.translatesDependencies) translateDependencies(unit, input.units, errors)
   if (rules.networkOnline) unit.lines.unshift(entry('Wants', 'network-online.target'), entry('After', 'network-online.target'))
   unit.lines.push(entry('SourcePath', input.path), entry('RequiresMountsFor', '%t/containers'), ...args.mounts.map((m) => entry('RequiresMountsFor', m)))
-  if (errors.length) return refused(errors, args.notModelled)
+  if (errors.length) return generated(input.name, service, errors, args.notModelled)
 
-  const service = section('Service')
+  const execStart = serviceLines(sectionOf(sections, 'Service'), effective.get('Service', 'Type'), args, rules, input.podman ?? '/usr/bin/podman')
+  const serviceName = (rules.keys.has('ServiceName') && effective.get('Container', 'ServiceName')) || undefined
+  return generated(input.name, serviceName ? `${serviceName}.service` : service, [], args.notModelled, {
+    sections,
+    execStart,
+    unorderedBlocks: args.run.filter((b: ArgBlock) => b.unordered && b.groups.length > 1).map((b) => b.groups),
+    text: groupText(sections),
+  })
+}
+
+/** Every result has one shape, refused or not: the code that reads thousands of them stays monomorphic. */
+function generated(source: string, service: string, errors: string[], notModelled: string[], unit?: Pick<GeneratedService, 'sections' | 'execStart' | 'unorderedBlocks' | 'text'>): GeneratedService {
+  return { source, service, errors, notModelled, sections: unit?.sections ?? [], execStart: unit?.execStart ?? [], unorderedBlocks: unit?.unorderedBlocks ?? [], text: unit?.text ?? '' }
+}
+
+/** Why the generator refuses to load one of the files, or undefined. */
+function refusedFile(input: ServiceInput, files: readonly UnitFile[]): string | undefined {
+  const rejected = files.find((f) => f.rejected)
+  if (rejected) return `${rejected.file}: ${rejected.issues.find((i) => i.drops === 'file')?.message ?? 'unreadable'}`
+  // before 5.8 only '#' starts a comment: a ';' line fails the file
+  for (const f of input.rules.semicolonComments ? [] : input.files) {
+    const bad = f.text.split(/\r?\n/).findIndex((l) => l.trimStart().startsWith(';'))
+    if (bad !== -1) return `error loading "${f.path}", file contains line ${bad + 1}: “${f.text.split(/\r?\n/)[bad]!.trim()}” which is not a key-value pair, group, or comment`
+  }
+  for (const f of files) {
+    for (const e of f.entries) if (e.section === 'Container' && !input.rules.keys.has(e.key)) return `unsupported key '${e.key}' in group 'Container' in ${f.file}`
+  }
+  return undefined
+}
+
+const entry = (key: string, value: string): Line => ({ key, value })
+const keyOf = (l: Line) => ('key' in l ? l.key : undefined)
+
+function sectionOf(sections: Group[], name: string): Group {
+  let s = sections.find((x) => x.name === name)
+  if (!s) sections.push((s = { name, before: [], lines: [] }))
+  return s
+}
+
+/** [Unit] dependencies on Quadlet files name their services instead, each key moved to the end of the section. */
+function translateDependencies(unit: Group, units: ReadonlySet<string>, errors: string[]): void {
+  const moved: Line[] = []
+  const present = new Set(unit.lines.map(keyOf))
+  for (const key of DEPENDENCY_KEYS) {
+    if (!present.has(key)) continue
+    const lines = unit.lines.filter((l) => keyOf(l) === key) as { key: string; value: string }[]
+    const names = lines.flatMap((l) => splitValue(l.value, 'words') ?? [])
+    if (!names.some(isQuadletName)) continue
+    const translated = names.map((n) => {
+      if (!isQuadletName(n)) return n
+      if (!units.has(n)) errors.push(`unable to translate dependency for ${n}`)
+      return quadletServiceName(n)!
+    })
+    unit.lines = unit.lines.filter((l) => keyOf(l) !== key)
+    moved.push(entry(key, translated.join(' ')))
+  }
+  unit.lines.push(...moved)
+}
+
+/** Quadlet's own [Service] lines after the unit's; returns ExecStart as argv. */
+function serviceLines(service: Group, type: string | undefined, args: ContainerArgs, rules: QuadletRules, podman: string): string[] {
   const has = (key: string) => service.lines.some((l) => keyOf(l) === key)
-  const type = effective.get('Service', 'Type')
   const stop = [podman, ...args.global, 'rm', '-v', '-f', '-i', ...(rules.cidfile ? ['--cidfile=%t/%N.cid'] : [args.name])]
   const execStart = [podman, ...args.global]
   for (const block of args.run) for (const group of block.groups) execStart.push(...group)
-  const line = (argv: string[]) => commandLine(argv, rules.escapesBlank)
-  const stopLine = line(stop)
+  const stopLine = commandLine(stop, rules.escapesBlank)
   service.lines.push(
     entry('Environment', 'PODMAN_SYSTEMD_UNIT=%n'),
     ...(has('KillMode') ? [] : [entry('KillMode', 'mixed')]),
@@ -134,19 +152,9 @@ export function generateService(input: ServiceInput): GeneratedService {
     ...(type === undefined ? [entry('Type', 'notify')] : []),
     ...(type === undefined || type === 'notify' ? [entry('NotifyAccess', 'all')] : []),
     entry('SyslogIdentifier', '%N'),
-    entry('ExecStart', line(execStart)),
+    entry('ExecStart', commandLine(execStart, rules.escapesBlank)),
   )
-
-  return {
-    source: input.name,
-    service: serviceName ? `${serviceName}.service` : base.service,
-    errors: [],
-    notModelled: args.notModelled,
-    sections,
-    execStart,
-    unorderedBlocks: args.run.filter((b: ArgBlock) => b.unordered && b.groups.length > 1).map((b) => b.groups),
-    text: groupText(sections),
-  }
+  return execStart
 }
 
 const isQuadletName = (name: string) => {
