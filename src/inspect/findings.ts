@@ -272,7 +272,7 @@ function nestedHits(inside: Facts['inside'], qmScore: number): [UnsafeId, string
     // a .container's OOM score is judged with the nested report above
     const judged = !files[0]?.file.endsWith('.container') ? entries : entries.filter((e) => !(e.section === 'Service' && e.key === 'OOMScoreAdjust'))
     const ctx = nestedContext(qmScore, serviceEnvironment(entries), IN_QM.nestedQuadletDir, inside.text)
-    for (const { entry: e, hit: h } of classifyQuadletEntries(judged, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `${name}: ${h.detail}`, `${e.file}:${e.line}`])
+    for (const { entry: e, hit: h } of classifyQuadletEntries(judged, ctx)) if (h.kind === 'unsafe') hits.push([h.id, `${name}: ${h.detail}`, `${inside.where(e.file)}:${e.line}`])
   }
   return hits
 }

@@ -1,18 +1,17 @@
 import { parse as parseToml } from 'smol-toml'
 import { normaliseImageRef } from '../config/derive.ts'
 import { QM } from '../qm/paths.ts'
-import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
+import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { dropinDirNames } from '../units/unit-dirs.ts'
-import { sourced } from './unit-model.ts'
 import { MAIN_SECTION, quadletServiceName } from '../units/names.ts'
 
 const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
 
 const isQuadletFile = (name: string) => quadletServiceName(name) !== undefined
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
-import { loads, quadletList, quadletsOf, type TreeView } from './view.ts'
+import { loads, quadletFile, quadletList, quadletsOf, type TreeView } from './view.ts'
 
 type Toml = Record<string, unknown>
 
@@ -22,10 +21,12 @@ export interface InsideModel {
   unreadable: { file: string; message: string }[]
   /** image stores storage.conf lists that do not exist in the tree */
   missingStores: string[]
-  /** the files of each nested Quadlet as Quadlet reads them, for the isolation policy */
+  /** the files of each nested Quadlet as Quadlet reads them, for the isolation policy (named by their paths in QM: `where` places them in the tree) */
   nestedUnits: { name: string; files: UnitFile[] }[]
   /** a file's text in QM's namespace (a seccomp profile a nested unit names) */
   text: (path: string) => string | undefined
+  /** where a path of QM's namespace is in the tree */
+  where: (path: string) => string
   /** the service each Quadlet in QM generates (ServiceName= as this podman reads it), with its file */
   services: { service: string; file: string }[]
   /** every containers.conf file QM's podman reads, parsed, for the isolation policy */
@@ -93,6 +94,7 @@ export function insideModel(qm: TreeView, unquote: Unquote): InsideModel {
     services,
     confDocs,
     text: (path) => qm.text(path),
+    where: (path) => qm.where(path),
     // a store counts when its directory or its image list is in the index
     missingStores: imageStores.filter((s) => qm.list(s) === undefined && qm.read(`${s}/overlay-images/images.json`) === undefined),
     report: {
@@ -132,15 +134,16 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   const named = (keep: (name: string) => boolean) => [...new Set(quadlets.dirs.flatMap((dir) => [...quadlets.files(dir)].filter(keep)))].sort()
   const known = new Set(embedded.map(normaliseImageRef))
   const { find } = quadlets
+  const inTree = (s: Setting): Sourced => ({ value: s.value, file: qm.where(s.file), line: s.line })
   // the other kinds (.pod, .kube, .volume, .network, .image, .build, .artifact) get the same policy
   for (const name of named((n) => isQuadletFile(n) && !n.endsWith('.container'))) {
     const found = find(name)
-    units.push({ name, files: [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet')) })
+    units.push({ name, files: [found.unit!, ...found.dropins].map((p) => quadletFile(qm, p)) })
   }
   const mergedOf = new Map<InsideModel['nestedUnits'][number], EffectiveUnit>()
   const out = named((n) => n.endsWith('.container')).map((name) => {
     const found = find(name)
-    const files = [found.unit!, ...found.dropins].map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'quadlet'))
+    const files = [found.unit!, ...found.dropins].map((p) => quadletFile(qm, p))
     const unit = mergeUnits(files)
     const entry = { name: name.replace(/\.container$/, ''), files }
     units.push(entry)
@@ -161,10 +164,10 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
       name: name.replace(/\.container$/, ''),
       file: qm.where(found.unit!),
       shadowed,
-      ...(image ? { image: sourced(image), imageEmbedded: known.has(normaliseImageRef(image.value)) } : {}),
+      ...(image ? { image: inTree(image), imageEmbedded: known.has(normaliseImageRef(image.value)) } : {}),
       ...(pull ? { pull } : {}),
-      ...(oom ? { oomScoreAdjust: sourced(oom) } : {}),
-      ...(volumeItems.length > 0 ? { volumes: volumeItems.map(sourced) } : {}),
+      ...(oom ? { oomScoreAdjust: inTree(oom) } : {}),
+      ...(volumeItems.length > 0 ? { volumes: volumeItems.map(inTree) } : {}),
     }
   })
   // systemd drop-ins of the services these units generate (NAME.service.d/, prefix directories, service.d/), from one
@@ -178,12 +181,12 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const renamed = merged.get(MAIN_SECTION[ext] ?? 'Container', 'ServiceName')
     const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
     if (!service) continue
-    services.push({ service, file: u.files[0]!.file })
+    services.push({ service, file: qm.where(u.files[0]!.file) })
     const names = dropinDirNames(service)
     const dropins = dropinDirs.flatMap(({ dir, present }) =>
       names.filter((n) => present.has(n)).flatMap((n) => (listDropins(`${dir}/${n}`) ?? []).filter((c) => c.endsWith('.conf')).map((c) => `${dir}/${n}/${c}`)),
     )
-    if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', qm.where(p), 'systemd')) })
+    if (dropins.length > 0) units.push({ name: `${service} (systemd drop-ins)`, files: dropins.map((p) => parseUnit(qm.text(p) ?? '', p, 'systemd')) })
   }
   return out
 }

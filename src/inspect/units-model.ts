@@ -1,7 +1,7 @@
 import { generateTree, type TreeUnit } from '../units/generate/tree.ts'
 import type { QuadletRules } from '../units/generate/versions.ts'
 import type { GeneratedUnit, Report } from './report.ts'
-import { quadletsOf, type TreeView } from './view.ts'
+import { quadletFile, quadletsOf, type TreeView } from './view.ts'
 
 export interface UnitsOptions {
   rules: QuadletRules
@@ -18,6 +18,7 @@ export function unitsModel(host: TreeView, qm: TreeView, options: UnitsOptions):
     generateTree({
       quadlets: quadletsOf(view),
       read: (path) => view.text(path),
+      parse: (path) => quadletFile(view, path),
       rules: options.rules,
       deviceExists: () => options.optionalDevices === 'present',
     }).map((u) => unitReport(u, view))

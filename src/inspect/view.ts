@@ -2,6 +2,7 @@ import { posix } from 'node:path'
 import type { Entry, TreeIndex } from '../archive/types.ts'
 import { QUADLET_EXTENSIONS } from '../units/names.ts'
 import { quadletDirs, type QuadletDirs } from '../units/unit-dirs.ts'
+import { parseUnit, type UnitFile } from '../units/parse.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -66,6 +67,17 @@ export function quadletsOf(view: TreeView): QuadletDirs {
   let quadlets = quadletsByView.get(view)
   if (!quadlets) quadletsByView.set(view, (quadlets = quadletDirs(quadletList(view))))
   return quadlets
+}
+
+const unitFilesByView = new WeakMap<TreeView, Map<string, UnitFile>>()
+
+/** A Quadlet file of the namespace as its generator reads it, named by its path there: read once per view for every model. */
+export function quadletFile(view: TreeView, path: string): UnitFile {
+  let files = unitFilesByView.get(view)
+  if (!files) unitFilesByView.set(view, (files = new Map()))
+  let file = files.get(path)
+  if (!file) files.set(path, (file = parseUnit(view.text(path) ?? '', path, 'quadlet')))
+  return file
 }
 
 /** A file a reader would load: it exists, or it cannot be read (a dangling link, say), which the view records. */

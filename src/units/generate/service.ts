@@ -40,8 +40,8 @@ export interface ServiceInput {
   name: string
   /** its path, as the generator sees it (SourcePath=, relative paths) */
   path: string
-  /** the unit file, then the drop-ins the release applies, in order */
-  files: readonly { path: string; text: string }[]
+  /** the unit file, then the drop-ins the release applies, in order; `unit`: the file as parseUnit reads it, when the caller has it */
+  files: readonly { path: string; text: string; unit?: UnitFile }[]
   rules: QuadletRules
   /** names of every Quadlet file the generator sees (dependencies on them are translated) */
   units: ReadonlySet<string>
@@ -57,7 +57,7 @@ const DEPENDENCY_KEYS = ['After', 'Before', 'BindsTo', 'Conflicts', 'PartOf', 'R
 export function generateService(input: ServiceInput): GeneratedService {
   const { rules } = input
   const service = quadletServiceName(input.name) ?? input.name
-  const files = input.files.map((f) => parseUnit(f.text, f.path, 'quadlet'))
+  const files = input.files.map((f) => f.unit ?? parseUnit(f.text, f.path, 'quadlet'))
   const refusal = refusedFile(input, files)
   if (refusal) return generated(input.name, service, [refusal], [])
 

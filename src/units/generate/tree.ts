@@ -5,6 +5,7 @@
 import { dropinDirNames, type QuadletDirs } from '../unit-dirs.ts'
 import { generateService, type GeneratedService } from './service.ts'
 import type { DropinRule, QuadletRules } from './versions.ts'
+import type { UnitFile } from '../parse.ts'
 import { byteOrder } from '../../byte-order.ts'
 
 export interface QuadletDropins {
@@ -29,6 +30,8 @@ export interface TreeInput {
   quadlets: QuadletDirs
   /** a file's text, or undefined */
   read: (path: string) => string | undefined
+  /** a file as parseUnit reads it (Quadlet's reader, named by `path`), when the caller has read it already */
+  parse?: (path: string) => UnitFile
   rules: QuadletRules
   deviceExists?: (path: string) => boolean
 }
@@ -70,7 +73,7 @@ export function generateTree(input: TreeInput): TreeUnit[] {
     .map((name): TreeUnit => {
       const [path, ...shadowed] = quadlets.copies(name) as [string, ...string[]]
       const dropins = quadletDropins(name, quadlets, rules.dropins)
-      const file = (p: string) => ({ path: p, text: input.read(p) ?? '' })
+      const file = (p: string) => ({ path: p, text: input.read(p) ?? '', ...(input.parse ? { unit: input.parse(p) } : {}) })
       const generated = generateService({
         name,
         path,
