@@ -46,55 +46,62 @@ const UNIT_REF = /\.(container|volume|network|image|build|pod|kube|artifact)$/
 /** Keys qm-stage accepts but does not translate (they need other Quadlet files, or are deprecated). */
 const NOT_MODELLED = ['Pod', 'StartWithPod', 'ReloadCmd', 'ReloadSignal', 'RemapUsers', 'RemapUid', 'RemapGid', 'RemapUidSize', 'VolatileTmp']
 
+/** What an unset key gives: shared, and never added to (the layouts only concatenate). */
+const NONE: readonly ArgGroup[] = Object.freeze([]) as readonly ArgGroup[]
+
 /** The [Container] keys as a release's generator reads them, and the option groups they give. */
 class Keys {
   readonly unit: EffectiveUnit
   readonly rules: QuadletRules
   /** --flag=value before 5.8 for the options that had it, --flag value after */
   readonly legacy: boolean
+  /** the [Container] keys the unit sets: a unit sets a few of the hundred the layouts ask for */
+  readonly present: ReadonlySet<string>
   constructor(unit: EffectiveUnit, rules: QuadletRules) {
     this.unit = unit
     this.rules = rules
     this.legacy = rules.layout === 'legacy'
+    this.present = new Set(unit.keys.filter((k) => k.section === 'Container').map((k) => k.key))
   }
 
   /** a single value as the release's Lookup() unquotes it (SeccompProfile="" is empty from 5.0 on) */
   scalar(key: string): string | undefined {
-    const v = this.unit.get('Container', key)
+    const v = this.present.has(key) ? this.unit.get('Container', key) : undefined
     return v === undefined ? undefined : quadletLookup(v, this.rules.unquote)
   }
   list(key: string): string[] {
-    return this.unit.list('Container', key)
+    return this.present.has(key) ? this.unit.list('Container', key) : []
   }
   bool(key: string): boolean | undefined {
-    const v = this.unit.get('Container', key)
+    const v = this.present.has(key) ? this.unit.get('Container', key) : undefined
     return v === undefined ? undefined : quadletBoolean(v, this.rules.unquote)
   }
   opt(flag: string, value: string, eq = this.legacy): ArgGroup {
     return eq ? [`${flag}=${value}`] : [flag, value]
   }
-  each(key: string, flag: string, eq = this.legacy): ArgGroup[] {
-    return this.list(key).map((v) => this.opt(flag, v, eq))
+  each(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
+    return this.present.has(key) ? this.list(key).map((v) => this.opt(flag, v, eq)) : NONE
   }
-  one(key: string, flag: string, eq = this.legacy): ArgGroup[] {
+  one(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
     const v = this.scalar(key)
-    return v === undefined ? [] : [this.opt(flag, v, eq)]
+    return v === undefined ? NONE : [this.opt(flag, v, eq)]
   }
-  flagBool(key: string, flag: string): ArgGroup[] {
+  flagBool(key: string, flag: string): readonly ArgGroup[] {
     const v = this.bool(key)
-    return v === undefined ? [] : [[v ? flag : `${flag}=false`]]
+    return v === undefined ? NONE : [[v ? flag : `${flag}=false`]]
   }
-  whenTrue(key: string, ...args: string[]): ArgGroup[] {
-    return this.bool(key) ? [args] : []
+  whenTrue(key: string, ...args: string[]): readonly ArgGroup[] {
+    return this.bool(key) ? [args] : NONE
   }
-  lower(key: string, flag: string): ArgGroup[] {
-    return this.list(key).map((v) => this.opt(flag, v.toLowerCase()))
+  lower(key: string, flag: string): readonly ArgGroup[] {
+    return this.present.has(key) ? this.list(key).map((v) => this.opt(flag, v.toLowerCase())) : NONE
   }
-  secOpt(key: string, what: string): ArgGroup[] {
-    return this.list(key).map((v) => ['--security-opt', `${what}=${v}`])
+  secOpt(key: string, what: string): readonly ArgGroup[] {
+    return this.present.has(key) ? this.list(key).map((v) => ['--security-opt', `${what}=${v}`]) : NONE
   }
   /** Environment=, Label=, Annotation=: KEY=VALUE items, the last per key wins, written sorted by key */
-  keyVal(key: string, flag: string, bare: boolean): ArgGroup[] {
+  keyVal(key: string, flag: string, bare: boolean): readonly ArgGroup[] {
+    if (!this.present.has(key)) return NONE
     const map = new Map<string, string>()
     for (const item of this.list(key)) {
       const eq = item.indexOf('=')
@@ -107,23 +114,23 @@ class Keys {
 
 /** The groups every layout places somewhere: computed once, from keys that need more than one lookup. */
 interface Parts {
-  head: ArgGroup[]
+  head: readonly ArgGroup[]
   networks: string[]
-  detach: ArgGroup[]
-  securityLabels: ArgGroup[]
-  labelParts: ArgGroup[]
-  devices: ArgGroup[]
-  seccomp: ArgGroup[]
-  userArg: ArgGroup[]
-  volumes: ArgGroup[]
-  autoUpdate: ArgGroup[]
-  env: ArgGroup[]
-  labels: ArgGroup[]
-  annotations: ArgGroup[]
-  envFiles: ArgGroup[]
-  mountArgs: ArgGroup[]
-  health: ArgGroup[]
-  tail: ArgGroup[]
+  detach: readonly ArgGroup[]
+  securityLabels: readonly ArgGroup[]
+  labelParts: readonly ArgGroup[]
+  devices: readonly ArgGroup[]
+  seccomp: readonly ArgGroup[]
+  userArg: readonly ArgGroup[]
+  volumes: readonly ArgGroup[]
+  autoUpdate: readonly ArgGroup[]
+  env: readonly ArgGroup[]
+  labels: readonly ArgGroup[]
+  annotations: readonly ArgGroup[]
+  envFiles: readonly ArgGroup[]
+  mountArgs: readonly ArgGroup[]
+  health: readonly ArgGroup[]
+  tail: readonly ArgGroup[]
 }
 
 export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): ContainerArgs {
@@ -215,8 +222,8 @@ const LABEL_PARTS = [
   ['SecurityLabelLevel', 'level'],
 ] as const
 
-const fixed = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: false })
-const loose = (...groups: ArgGroup[][]): ArgBlock => ({ groups: concat(groups), unordered: true })
+const fixed = (...groups: (readonly ArgGroup[])[]): ArgBlock => ({ groups: concat(groups), unordered: false })
+const loose = (...groups: (readonly ArgGroup[])[]): ArgBlock => ({ groups: concat(groups), unordered: true })
 
 /** 4.9 to 5.2: one fixed order. */
 function legacyRun(k: Keys, p: Parts): ArgBlock[] {
@@ -337,7 +344,7 @@ function currentRun(k: Keys, p: Parts): ArgBlock[] {
 
 
 /** The groups of several lists, in order (Array.prototype.flat is several times slower, and this runs per unit). */
-function concat(lists: readonly ArgGroup[][]): ArgGroup[] {
+function concat(lists: readonly (readonly ArgGroup[])[]): ArgGroup[] {
   const out: ArgGroup[] = []
   for (const list of lists) for (const group of list) out.push(group)
   return out
