@@ -4,6 +4,7 @@
 // real tree, a memfs volume or a tar index alike.
 
 import { byteOrder } from '../byte-order.ts'
+import type { DropinRule } from './generate/versions.ts'
 
 /** Rootful Quadlet search roots, highest priority first. There is no /usr/lib/containers/systemd. */
 export const QUADLET_UNIT_DIRS = ['/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd'] as const
@@ -111,9 +112,21 @@ export interface QuadletDirs {
   dropinDirs: DropinDirs
   /** the paths of a unit file in the search directories, the one the generator loads first */
   copies(unitName: string): string[]
-  /** the files the generator loads for a unit */
+  /** the drop-ins a unit gets under a release's rule (default: podman 5.6 and later's) */
+  dropins(unitName: string, rule?: DropinRule): QuadletDropins
+  /** the files the generator loads for a unit, as podman 5.6 and later find them */
   find(unitName: string): QuadletFiles
 }
+
+export interface QuadletDropins {
+  /** the drop-ins the release applies, in order */
+  applied: string[]
+  /** drop-ins the release does not read at all (4.x: every one; 5.0, 5.1: container.d/ and the dash-prefix dirs) */
+  ignored: string[]
+  /** drop-ins hidden by a same-named one that takes precedence in this release */
+  overridden: string[]
+}
+
 
 /**
  * The search directories walked once, each directory listed once and its files kept as a set, so finding N units
@@ -139,21 +152,33 @@ export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UN
   // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
   // to parse; a caller that parses can do that with `shadowed`.)
   const copies = (unitName: string) => dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
-  const find = (unitName: string): QuadletFiles => {
-    const [unit, ...shadowed] = copies(unitName)
+  const dropins = (unitName: string, rule: DropinRule = 'specific-first'): QuadletDropins => {
+    const confs = (dir: string) => [...files(dir)].filter((n) => n.endsWith('.conf')).sort(byteOrder).map((n) => join(dir, n))
+    const names = dropinDirNames(unitName) // most specific first
+    const read = rule === 'none' ? [] : rule === 'unit' ? names.slice(0, 1) : names
+    const everything = dropinDirs(names, 'specific-first').flatMap(confs)
+    // the candidates in precedence order: the first file of each name wins
+    const candidates = rule === 'specific-first' ? everything : dropinDirs(read, 'root-first').flatMap(confs)
     const chosen = new Map<string, string>()
     const overridden: string[] = []
-    for (const path of dropinDirs(dropinDirNames(unitName), 'specific-first')) {
-      for (const name of [...files(path)].sort(byteOrder)) {
-        if (!name.endsWith('.conf')) continue
-        if (chosen.has(name)) overridden.push(join(path, name))
-        else chosen.set(name, join(path, name))
-      }
+    for (const path of candidates) {
+      const name = path.slice(path.lastIndexOf('/') + 1)
+      if (chosen.has(name)) overridden.push(path)
+      else chosen.set(name, path)
     }
-    const dropins = [...chosen.keys()].sort(byteOrder).map((name) => chosen.get(name)!)
-    return { unit, shadowed, dropins, overridden }
+    const seen = new Set(candidates)
+    return {
+      applied: [...chosen.keys()].sort(byteOrder).map((n) => chosen.get(n)!),
+      ignored: everything.filter((p) => !seen.has(p)),
+      overridden,
+    }
   }
-  return { dirs, files, dropinDirs, copies, find }
+  const find = (unitName: string): QuadletFiles => {
+    const [unit, ...shadowed] = copies(unitName)
+    const { applied, overridden } = dropins(unitName)
+    return { unit, shadowed, dropins: applied, overridden }
+  }
+  return { dirs, files, dropinDirs, copies, dropins, find }
 }
 
 export function findQuadletFiles(unitName: string, list: ListDir, roots: readonly string[] = QUADLET_UNIT_DIRS): QuadletFiles {

@@ -2,7 +2,6 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
 import { commandLine, quoteWord } from '../../src/units/generate/quote.ts'
-import { quadletDropins } from '../../src/units/generate/tree.ts'
 import { quadletDirs } from '../../src/units/unit-dirs.ts'
 import { ACCEPTED_PODMAN, quadletRules, VERIFIED_PODMAN } from '../../src/units/generate/versions.ts'
 import { corpusCases, corpusOutput } from './_corpus.ts'
@@ -78,10 +77,10 @@ Dropins('4.x reads none, 5.0 only NAME.container.d, 5.2 lets the search director
   const typewide = '/etc/containers/systemd/container.d/10.conf'
   const specific = '/usr/share/containers/systemd/qm.container.d/10.conf'
   const other = '/usr/share/containers/systemd/qm.container.d/20.conf'
-  assert.equal(quadletDropins('qm.container', quadletDirs(list), 'none'), { applied: [], ignored: [specific, other, typewide], overridden: [] })
-  assert.equal(quadletDropins('qm.container', quadletDirs(list), 'unit'), { applied: [specific, other], ignored: [typewide], overridden: [] })
-  assert.equal(quadletDropins('qm.container', quadletDirs(list), 'root-first'), { applied: [typewide, other], ignored: [], overridden: [specific] })
-  assert.equal(quadletDropins('qm.container', quadletDirs(list), 'specific-first'), { applied: [specific, other], ignored: [], overridden: [typewide] })
+  assert.equal(quadletDirs(list).dropins('qm.container', 'none'), { applied: [], ignored: [specific, other, typewide], overridden: [] })
+  assert.equal(quadletDirs(list).dropins('qm.container', 'unit'), { applied: [specific, other], ignored: [typewide], overridden: [] })
+  assert.equal(quadletDirs(list).dropins('qm.container', 'root-first'), { applied: [typewide, other], ignored: [], overridden: [specific] })
+  assert.equal(quadletDirs(list).dropins('qm.container', 'specific-first'), { applied: [specific, other], ignored: [], overridden: [typewide] })
 })
 
 Dropins.run()
