@@ -16,7 +16,6 @@ const PLAIN_TEXT = /^[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/
 /** Plain scalars are refused when they hold ': ' or ' #' (a value and a comment), or end in ':'. */
 const BLOCK_PLAIN = /^[^#:]*(?:(?::(?=[^ ])|(?<! )#)[^#:]*)*$/
-const FLOW_PLAIN = /^[^#:,[\]{}]*(?:(?::(?=[^ ,[\]{}])|(?<! )#)[^#:,[\]{}]*)*$/
 
 const FLOW_RUN = /(?:[^,[\]{}:#]|:(?=[^ ,[\]{}])|(?<! )#)+/y
 
@@ -139,7 +138,7 @@ class Reader {
     this.at++
     const next = this.lines[this.at]
     if (next && next.indent > indent) refuse()
-    return whole(line.text, (s) => (s.text[0] === '{' || s.text[0] === '[' ? flowValue(s) : blockScalar(s)))
+    return whole(line.text, (s) => (s.text[0] === '{' || s.text[0] === '[' ? flowValue(s) : scalarInBlock(s)))
   }
 
 
@@ -162,7 +161,8 @@ class Reader {
       }
     }
     if (width === undefined || width <= indent) refuse()
-    const body = this.rows.slice(row + 1, end).map((raw) => (raw.length > width! ? raw.slice(width) : raw.trimStart() === '' ? '' : refuse()))
+    // a line that is not blank is longer than the indentation; a blank one may be shorter
+    const body = this.rows.slice(row + 1, end).map((raw) => (raw.length > width! ? raw.slice(width) : ''))
     const first = body.findIndex((l) => l.trim() !== '')
     // a blank line before the first that is not, longer than its indentation, is refused by the yaml library
     if (this.rows.slice(row + 1, row + 1 + first).some((raw) => raw.length > width!)) refuse()
@@ -224,7 +224,8 @@ interface Scan {
   at: number
 }
 
-function blockScalar(s: Scan): unknown {
+/** A one-line plain or quoted scalar outside flow collections. */
+function scalarInBlock(s: Scan): unknown {
   const c = s.text[s.at]
   if (c === '"' || c === "'") return quoted(s)
   const comment = s.text.indexOf(' #', s.at)
@@ -288,7 +289,7 @@ function flowPlain(s: Scan): string {
   // sticky, from s.at: slicing the rest of the line for every item would be quadratic in a long flow collection
   FLOW_RUN.lastIndex = s.at
   const raw = (FLOW_RUN.exec(s.text)?.[0] ?? '').trimEnd()
-  if (raw === '' || !FLOW_PLAIN.test(raw)) refuse()
+  if (raw === '') refuse()
   s.at += raw.length
   return raw
 }

@@ -79,8 +79,12 @@ class Keys {
   opt(flag: string, value: string, eq = this.legacy): ArgGroup {
     return eq ? [`${flag}=${value}`] : [flag, value]
   }
+  /** a group per item of a list key */
+  groups(key: string, group: (item: string) => ArgGroup): readonly ArgGroup[] {
+    return this.present.has(key) ? this.list(key).map(group) : NONE
+  }
   each(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
-    return this.present.has(key) ? this.list(key).map((v) => this.opt(flag, v, eq)) : NONE
+    return this.groups(key, (v) => this.opt(flag, v, eq))
   }
   one(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
     const v = this.scalar(key)
@@ -94,10 +98,10 @@ class Keys {
     return this.bool(key) ? [args] : NONE
   }
   lower(key: string, flag: string): readonly ArgGroup[] {
-    return this.present.has(key) ? this.list(key).map((v) => this.opt(flag, v.toLowerCase())) : NONE
+    return this.groups(key, (v) => this.opt(flag, v.toLowerCase()))
   }
   secOpt(key: string, what: string): readonly ArgGroup[] {
-    return this.present.has(key) ? this.list(key).map((v) => ['--security-opt', `${what}=${v}`]) : NONE
+    return this.groups(key, (v) => ['--security-opt', `${what}=${v}`])
   }
   /** Environment=, Label=, Annotation=: KEY=VALUE items, the last per key wins, written sorted by key */
   keyVal(key: string, flag: string, bare: boolean): readonly ArgGroup[] {
@@ -138,7 +142,7 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   const k = new Keys(unit, rules)
   const { legacy } = k
   const errors: string[] = []
-  const notModelled = NOT_MODELLED.filter((key) => unit.find('Container', key))
+  const notModelled = NOT_MODELLED.filter((key) => k.present.has(key))
 
   const image = k.scalar('Image')
   const rootfs = k.scalar('Rootfs')

@@ -30,9 +30,8 @@ export interface TreeInput {
 /** Every .container file the generator finds, generated; sorted by file name. Other Quadlet types are not generated. */
 export function generateTree(input: TreeInput): TreeUnit[] {
   const { rules, quadlets } = input
-  const files = new Set<string>()
-  for (const dir of quadlets.dirs) for (const n of quadlets.files(dir)) if (/\.[a-z]+$/.test(n)) files.add(n)
-  const units = new Set([...files].filter((n) => /\.(container|volume|network|image|build|pod|kube|artifact)$/.test(n)))
+  const units = new Set<string>()
+  for (const dir of quadlets.dirs) for (const n of quadlets.files(dir)) if (/\.(container|volume|network|image|build|pod|kube|artifact)$/.test(n)) units.add(n)
   return [...units]
     .filter((n) => n.endsWith('.container'))
     .sort(byteOrder)
