@@ -11,7 +11,7 @@ const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
 
 const isQuadletFile = (name: string) => quadletServiceName(name) !== undefined
 import type { NestedQuadlet, Report, Sourced } from './report.ts'
-import { loads, quadletFile, quadletList, quadletsOf, type TreeView } from './view.ts'
+import { loads, quadletFile, quadletList, quadletMerged, quadletsOf, type TreeView } from './view.ts'
 
 type Toml = Record<string, unknown>
 
@@ -143,8 +143,9 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   const mergedOf = new Map<InsideModel['nestedUnits'][number], EffectiveUnit>()
   const out = named((n) => n.endsWith('.container')).map((name) => {
     const found = find(name)
-    const files = [found.unit!, ...found.dropins].map((p) => quadletFile(qm, p))
-    const unit = mergeUnits(files)
+    const paths = [found.unit!, ...found.dropins]
+    const files = paths.map((p) => quadletFile(qm, p))
+    const unit = quadletMerged(qm, paths)
     const entry = { name: name.replace(/\.container$/, ''), files }
     units.push(entry)
     mergedOf.set(entry, unit)

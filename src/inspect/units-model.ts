@@ -1,7 +1,7 @@
 import { generateTree, type TreeUnit } from '../units/generate/tree.ts'
 import type { QuadletRules } from '../units/generate/versions.ts'
 import type { GeneratedUnit, Report } from './report.ts'
-import { quadletFile, quadletsOf, type TreeView } from './view.ts'
+import { quadletFile, quadletMerged, quadletsOf, type TreeView } from './view.ts'
 
 export interface UnitsOptions {
   rules: QuadletRules
@@ -19,6 +19,7 @@ export function unitsModel(host: TreeView, qm: TreeView, options: UnitsOptions):
       quadlets: quadletsOf(view),
       read: (path) => view.text(path),
       parse: (path) => quadletFile(view, path),
+      merge: (paths) => quadletMerged(view, paths),
       rules: options.rules,
       deviceExists: () => options.optionalDevices === 'present',
     }).map((u) => unitReport(u, view))

@@ -2,6 +2,7 @@ import { posix } from 'node:path'
 import type { Entry, TreeIndex } from '../archive/types.ts'
 import { QUADLET_EXTENSIONS } from '../units/names.ts'
 import { quadletDirs, type QuadletDirs } from '../units/unit-dirs.ts'
+import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 
 /**
@@ -80,6 +81,19 @@ export function quadletFile(view: TreeView, path: string): UnitFile {
   return file
 }
 
+const mergedByView = new WeakMap<TreeView, Map<string, EffectiveUnit>>()
+
+/** The settings of a Quadlet unit's files (the unit, then its drop-ins, in order) merged once per view for every model. */
+export function quadletMerged(view: TreeView, paths: readonly string[]): EffectiveUnit {
+  let merged = mergedByView.get(view)
+  if (!merged) mergedByView.set(view, (merged = new Map()))
+  // NUL is the one byte no path holds
+  const key = paths.join('\0')
+  let unit = merged.get(key)
+  if (!unit) merged.set(key, (unit = mergeUnits(paths.map((p) => quadletFile(view, p)))))
+  return unit
+}
+
 /** A file a reader would load: it exists, or it cannot be read (a dangling link, say), which the view records. */
 export const loads = (view: TreeView, path: string): boolean => view.text(path) !== undefined || view.exists(path)
 
@@ -90,16 +104,22 @@ const MAX_LINKS = 40
  * Where a walk of a path ended: the tree path it leads to. `lastLink`: the tree path of the symlink that named the
  * last component, when one did (a dangling link leads to a path with no entry); `loop`: the walk gave up (ELOOP);
  * `hardlink`: the path was a hard link, and `real` is its target. `at` and `links`: the namespace path reached and
- * the symlinks followed on the way, for a walk below it to go on from.
+ * the symlinks followed on the way, for a walk below it to go on from. Every walk has every field (one shape for
+ * the tens of thousands a large tree makes); `text` is the file's decoded content once asked for.
  */
 interface Walked {
   real: string | undefined
-  lastLink?: string
-  loop?: true
-  hardlink?: string
+  lastLink: string | undefined
+  loop: boolean
+  hardlink: string | undefined
   at: string
   links: number
+  text: string | undefined | null
 }
+
+const walked = (real: string | undefined, at: string, links: number, lastLink?: string, hardlink?: string, loop = false): Walked => ({
+  real, lastLink, loop, hardlink, at, links, text: null,
+})
 
 /** An absolute path without empty, `.` or `..` components: its parent is what comes before its last slash. */
 const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
@@ -117,13 +137,11 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
   }
   /** The tree does not change while it is viewed, and the models ask for the same paths many times (a unit file is listed, read, placed). */
   const walks = new Map<string, Walked>()
-  /** Files are decoded once: several models read each unit file. */
-  const texts = new Map<string, string | undefined>()
   /** Where `path` leads, symlinks followed inside the namespace. */
   const walk = (path: string): Walked => {
-    let walked = walks.get(path)
-    if (!walked) walks.set(path, (walked = walkOnce(path)))
-    return walked
+    let w = walks.get(path)
+    if (!w) walks.set(path, (w = walkOnce(path)))
+    return w
   }
   const walkOnce = (path: string): Walked => {
     // the parent is walked (once) as a path of its own: a walk goes on from where it ends
@@ -147,30 +165,38 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
       links = above.links
     }
     let lastLink: string | undefined
+    // the tree path of `at` and its entry, when the last step found them
+    let real: string | undefined
+    let e: Entry | undefined
     while (pending.length > 0) {
       const part = pending.shift()!
       if (part === '..') {
         at = posix.dirname(at)
+        real = undefined
         continue
       }
       const next = at === '/' ? `/${part}` : `${at}/${part}`
-      const e = index.entries.get(mount(next))
+      real = mount(next)
+      e = index.entries.get(real)
       if (e?.type === 'symlink' && e.target !== undefined) {
-        if (++links > MAX_LINKS) return { real: undefined, lastLink: mount(next), loop: true, at, links }
+        if (++links > MAX_LINKS) return walked(undefined, at, links, real, undefined, true)
         // read inside the namespace: absolute targets start at its root, '..' stops there
         const target = e.target.split('/').filter((p) => p !== '' && p !== '.')
         pending.unshift(...target)
         if (e.target.startsWith('/')) at = '/'
         // this link names the last component when nothing of the path follows its target
-        if (pending.length === target.length) lastLink = mount(next)
+        if (pending.length === target.length) lastLink = real
+        real = undefined
         continue
       }
       at = next
     }
-    const real = mount(at)
-    const e = index.entries.get(real)
-    if (e?.type === 'hardlink' && e.target !== undefined) return { real: e.target, hardlink: real, at, links }
-    return { real, ...(lastLink ? { lastLink } : {}), at, links }
+    if (real === undefined) {
+      real = mount(at)
+      e = index.entries.get(real)
+    }
+    if (e?.type === 'hardlink' && e.target !== undefined) return walked(e.target, at, links, undefined, real)
+    return walked(real, at, links, lastLink)
   }
   const resolve = (path: string): string | undefined => walk(path).real
   const entry = (path: string) => {
@@ -178,8 +204,8 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     return real === undefined ? undefined : index.entries.get(real)
   }
   /** The body at `path`; when something there cannot be read (not merely absent), why is recorded. */
-  const read = (path: string) => {
-    const { real, lastLink, loop, hardlink } = walk(path)
+  const read = (path: string) => readWalked(walk(path))
+  const readWalked = ({ real, lastLink, loop, hardlink }: Walked) => {
     if (loop) {
       missed(lastLink!, 'too many levels of symbolic links (a loop): its target cannot be read')
       return undefined
@@ -220,11 +246,12 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     },
     read,
     text: (path) => {
-      if (texts.has(path)) return texts.get(path)
-      const body = read(path)
-      const text = body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
-      texts.set(path, text)
-      return text
+      const w = walk(path)
+      if (w.text === null) {
+        const body = readWalked(w)
+        w.text = body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+      }
+      return w.text
     },
     exists: (path) => entry(path) !== undefined,
   }

@@ -152,7 +152,15 @@ export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UN
   // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
   // to parse; a caller that parses can do that with `shadowed`.)
   const copies = (unitName: string) => dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
+  // inspect's models ask for the same units' drop-ins; the answer depends only on the name and the rule
+  const dropinsOf = new Map<string, QuadletDropins>()
   const dropins = (unitName: string, rule: DropinRule = 'specific-first'): QuadletDropins => {
+    const key = `${rule}/${unitName}`
+    let found = dropinsOf.get(key)
+    if (!found) dropinsOf.set(key, (found = dropinsFor(unitName, rule)))
+    return found
+  }
+  const dropinsFor = (unitName: string, rule: DropinRule): QuadletDropins => {
     const confs = (dir: string) => [...files(dir)].filter((n) => n.endsWith('.conf')).sort(byteOrder).map((n) => join(dir, n))
     const names = dropinDirNames(unitName) // most specific first
     const read = rule === 'none' ? [] : rule === 'unit' ? names.slice(0, 1) : names

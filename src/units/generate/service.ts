@@ -5,7 +5,7 @@
 // in [Service] the environment, kill mode, stop commands, delegation, notify type, log identifier and
 // ExecStart after the unit's own lines. A section the unit lacks is added at the end, [Unit] before [Service].
 
-import { mergeUnits } from '../merge.ts'
+import { mergeUnits, type EffectiveUnit } from '../merge.ts'
 import { parseUnit, type UnitFile } from '../parse.ts'
 import { quadletServiceName, QUADLET_EXTENSIONS } from '../names.ts'
 import { splitValue } from '../split.ts'
@@ -42,6 +42,8 @@ export interface ServiceInput {
   path: string
   /** the unit file, then the drop-ins the release applies, in order; `unit`: the file as parseUnit reads it, when the caller has it */
   files: readonly { path: string; text: string; unit?: UnitFile }[]
+  /** `files` merged (mergeUnits), when the caller has merged them */
+  effective?: EffectiveUnit
   rules: QuadletRules
   /** names of every Quadlet file the generator sees (dependencies on them are translated) */
   units: ReadonlySet<string>
@@ -64,7 +66,7 @@ export function generateService(input: ServiceInput): GeneratedService {
   // every line, in file order, grouped by section in order of first appearance
   const sections: Group[] = []
   files.forEach((f, i) => addLayout(sections, f, input.files[i]!.text))
-  const effective = mergeUnits(files)
+  const effective = input.effective ?? mergeUnits(files)
   const dir = input.path.slice(0, input.path.lastIndexOf('/')) || '/'
   const args = containerArgs(effective, { rules, unitDir: dir, deviceExists: input.deviceExists ?? (() => true) })
   const errors = [...args.errors]

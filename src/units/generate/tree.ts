@@ -5,6 +5,7 @@
 import type { QuadletDirs, QuadletDropins } from '../unit-dirs.ts'
 import { generateService, type GeneratedService } from './service.ts'
 import type { QuadletRules } from './versions.ts'
+import type { EffectiveUnit } from '../merge.ts'
 import type { UnitFile } from '../parse.ts'
 import { byteOrder } from '../../byte-order.ts'
 
@@ -23,6 +24,8 @@ export interface TreeInput {
   read: (path: string) => string | undefined
   /** a file as parseUnit reads it (Quadlet's reader, named by `path`), when the caller has read it already */
   parse?: (path: string) => UnitFile
+  /** the files at `paths` (a unit, then its drop-ins) merged, when the caller keeps them merged for other models */
+  merge?: (paths: readonly string[]) => EffectiveUnit
   rules: QuadletRules
   deviceExists?: (path: string) => boolean
 }
@@ -39,10 +42,12 @@ export function generateTree(input: TreeInput): TreeUnit[] {
       const [path, ...shadowed] = quadlets.copies(name) as [string, ...string[]]
       const dropins = quadlets.dropins(name, rules.dropins)
       const file = (p: string) => ({ path: p, text: input.read(p) ?? '', ...(input.parse ? { unit: input.parse(p) } : {}) })
+      const paths = [path, ...dropins.applied]
       const generated = generateService({
         name,
         path,
-        files: [file(path), ...dropins.applied.map(file)],
+        files: paths.map(file),
+        ...(input.merge ? { effective: input.merge(paths) } : {}),
         rules,
         units,
         ...(input.deviceExists ? { deviceExists: input.deviceExists } : {}),
