@@ -63,9 +63,13 @@ export function mergeUnits(files: readonly UnitFile[]): EffectiveUnit {
     return k
   }
 
-  for (const file of files) {
+  // indexed loops: this runs for every unit of a tree, mostly before the optimizing compiler has it, and a for-of
+  // loop allocates an iterator result per step until then
+  for (let f = 0; f < files.length; f++) {
+    const file = files[f]!
     if (file.rejected) continue
-    for (const { section, key, value, line } of file.entries) {
+    for (let e = 0; e < file.entries.length; e++) {
+      const { section, key, value, line } = file.entries[e]!
       const kind = keyKind(section, key)
       const here: Setting = { value, file: file.file, line }
       const known = find(section, key)

@@ -2,6 +2,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
 import { commandLine, quoteWord } from '../../src/units/generate/quote.ts'
+import { generateService } from '../../src/units/generate/service.ts'
 import { quadletDirs } from '../../src/units/unit-dirs.ts'
 import { ACCEPTED_PODMAN, quadletRules, VERIFIED_PODMAN } from '../../src/units/generate/versions.ts'
 import { corpusCases, corpusOutput } from './_corpus.ts'
@@ -104,3 +105,45 @@ Quote('plain words stay plain; blanks, quotes, backslashes and control character
 })
 
 Quote.run()
+
+const Lines = suite('physical lines')
+
+// Quadlet trims every physical line before reading it (strings.TrimSpace), so the line ending and blanks around a
+// line change nothing it writes: comments, continued values and keys come out the same.
+const UNIT = [
+  '# the app', '', '[Unit]', 'Description=app', '# inside the section', '', '[Container]', 'Image=quay.io/x/app:1',
+  'Exec=/bin/run \\', '  --flag', '# skipped inside a continued value', 'Label=a=1', '', '[Service]', 'Restart=always', '# trailing', '',
+]
+const DROPIN = ['# drop-in head', '[Container]', 'Label=b=2', '; a semicolon comment']
+const generatedFrom = (unit: string, dropin: string) =>
+  generateService({
+    name: 'app.container',
+    path: '/etc/containers/systemd/app.container',
+    files: [
+      { path: '/etc/containers/systemd/app.container', text: unit },
+      { path: '/etc/containers/systemd/app.container.d/10.conf', text: dropin },
+    ],
+    rules: quadletRules('5.8')!,
+    units: new Set(['app.container']),
+  })
+
+Lines('CRLF endings and blanks around lines give the unit LF lines give', () => {
+  const plain = generatedFrom(`${UNIT.join('\n')}\n`, `${DROPIN.join('\n')}\n`)
+  assert.equal(plain.errors, [])
+  assert.match(plain.text, '# the app\n\n[Unit]')
+  assert.match(plain.text, 'Exec=/bin/run --flag\n')
+  assert.match(plain.text, '# trailing\n')
+  const variants: [string, (l: string) => string, string][] = [
+    ['CRLF', (l) => l, '\r\n'],
+    ['indented', (l) => `  \t${l}`, '\n'],
+    ['trailing blanks', (l) => `${l} \u00a0\u0085\u2003`, '\n'],
+    ['both', (l) => `\u3000${l}\t`, '\r\n'],
+  ]
+  for (const [what, line, end] of variants) {
+    const text = (lines: string[]) => lines.map(line).join(end) + end
+    assert.fixture(generatedFrom(text(UNIT), text(DROPIN)).text, plain.text, what)
+  }
+  assert.fixture(generatedFrom(`${UNIT.join('\n')}\n`, DROPIN.join('\n')).text, plain.text, 'no newline at the end of the drop-in')
+})
+
+Lines.run()

@@ -61,7 +61,9 @@ class Keys {
     this.unit = unit
     this.rules = rules
     this.legacy = rules.layout === 'legacy'
-    this.present = new Set(unit.keys.filter((k) => k.section === 'Container').map((k) => k.key))
+    const present = new Set<string>()
+    for (let i = 0; i < unit.keys.length; i++) if (unit.keys[i]!.section === 'Container') present.add(unit.keys[i]!.key)
+    this.present = present
   }
 
   /** a single value as the release's Lookup() unquotes it (SeccompProfile="" is empty from 5.0 on) */
@@ -89,6 +91,20 @@ class Keys {
   one(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
     const v = this.scalar(key)
     return v === undefined ? NONE : [this.opt(flag, v, eq)]
+  }
+  /** `one` for each [key, flag] of `table` the unit sets, in the table's order */
+  ones(table: readonly (readonly [string, string])[], eq = this.legacy): readonly ArgGroup[] {
+    let out: ArgGroup[] | undefined
+    for (let i = 0; i < table.length; i++) {
+      const v = this.scalar(table[i]![0])
+      if (v !== undefined) (out ??= []).push(this.opt(table[i]![1], v, eq))
+    }
+    return out ?? NONE
+  }
+  /** a single value written as `flag` `prefix`value (--security-opt seccomp=PATH) */
+  prefixed(key: string, flag: string, prefix: string): readonly ArgGroup[] {
+    const v = this.scalar(key)
+    return v === undefined ? NONE : [[flag, prefix + v]]
   }
   flagBool(key: string, flag: string): readonly ArgGroup[] {
     const v = this.bool(key)
@@ -178,9 +194,9 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   }
 
   const labelParts: ArgGroup[] = []
-  for (const [key, part] of LABEL_PARTS) {
-    const v = k.scalar(key)
-    if (v !== undefined) labelParts.push(['--security-opt', `label=${part}:${v}`])
+  for (let i = 0; i < LABEL_PARTS.length; i++) {
+    const v = k.scalar(LABEL_PARTS[i]![0])
+    if (v !== undefined) labelParts.push(['--security-opt', `label=${LABEL_PARTS[i]![1]}:${v}`])
   }
 
   const type = unit.get('Service', 'Type')
@@ -203,16 +219,16 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
     ],
     labelParts,
     devices,
-    seccomp: k.one('SeccompProfile', '--security-opt', false).map(([f, v]) => [f!, `seccomp=${v}`]),
+    seccomp: k.prefixed('SeccompProfile', '--security-opt', 'seccomp='),
     userArg: user === undefined ? [] : group === undefined ? [['--user', user]] : [k.opt('--user', `${user}:${group}`)],
     volumes,
-    autoUpdate: k.one('AutoUpdate', '--label', false).map(([f, v]) => [f!, `io.containers.autoupdate=${v}`]),
+    autoUpdate: k.prefixed('AutoUpdate', '--label', 'io.containers.autoupdate='),
     env: k.keyVal('Environment', '--env', rules.bareEnvironment),
     labels: k.keyVal('Label', '--label', false),
     annotations: k.keyVal('Annotation', '--annotation', false),
     envFiles: k.list('EnvironmentFile').map((f) => ['--env-file', resolve(f)]),
     mountArgs,
-    health: HEALTH.flatMap(([key, flag]) => k.one(key, flag, false)),
+    health: k.ones(HEALTH, false),
     tail: [...(podmanArgs.length ? [podmanArgs] : []), ...(rootfs !== undefined ? [['--rootfs', rootfs]] : image !== undefined ? [[image]] : []), ...(execArgs.length ? [execArgs] : [])],
   }
   const global = [...k.list('ContainersConfModule').map((m) => `--module=${m}`), ...k.list('GlobalArgs')]
@@ -307,13 +323,16 @@ const LIST_OPTIONS = [
 function currentRun(k: Keys, p: Parts): ArgBlock[] {
   const cgroups = k.scalar('CgroupsMode')
   const lists: ArgGroup[] = []
-  for (const [key, flag] of LIST_OPTIONS) {
-    const items = k.list(key)
-    if (items.length) lists.push(items.flatMap((v) => [flag, v]))
+  for (let i = 0; i < LIST_OPTIONS.length; i++) {
+    const key = LIST_OPTIONS[i]![0]
+    if (!k.present.has(key)) continue
+    const group: ArgGroup = []
+    for (const v of k.list(key)) group.push(LIST_OPTIONS[i]![1], v)
+    if (group.length) lists.push(group)
   }
   return [
     fixed(p.head, k.one('LogDriver', '--log-driver'), k.each('LogOpt', '--log-opt'), [cgroups === undefined ? ['--cgroups=split'] : ['--cgroups', cgroups]], k.one('Entrypoint', '--entrypoint', true)),
-    loose(...SINGLE_OPTIONS.map(([key, flag]) => k.one(key, flag))),
+    loose(k.ones(SINGLE_OPTIONS)),
     loose(lists),
     loose(k.flagBool('EnvironmentHost', '--env-host'), k.flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'), k.flagBool('RunInit', '--init'), k.flagBool('HttpProxy', '--http-proxy')),
     fixed(
@@ -322,7 +341,7 @@ function currentRun(k: Keys, p: Parts): ArgBlock[] {
       k.whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
       p.securityLabels,
       p.labelParts,
-      k.one('AppArmor', '--security-opt').map(([f, v]) => [f!, `apparmor=${v}`]),
+      k.prefixed('AppArmor', '--security-opt', 'apparmor='),
       p.devices,
       p.seccomp,
       k.lower('DropCapability', '--cap-drop'),
@@ -349,8 +368,12 @@ function currentRun(k: Keys, p: Parts): ArgBlock[] {
 
 /** The groups of several lists, in order (Array.prototype.flat is several times slower, and this runs per unit). */
 function concat(lists: readonly (readonly ArgGroup[])[]): ArgGroup[] {
+  // indexed: a for-of loop allocates an iterator result per step until the optimizing compiler takes it over
   const out: ArgGroup[] = []
-  for (const list of lists) for (const group of list) out.push(group)
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i]!
+    for (let j = 0; j < list.length; j++) out.push(list[j]!)
+  }
   return out
 }
 

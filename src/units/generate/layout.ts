@@ -15,45 +15,54 @@ export interface Group {
   lines: Line[]
 }
 
-const trim = (s: string) => s.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g, '')
+const EDGE = /^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g
+/** A code unit no trim removes: printable ASCII, the common case, needs no regular expression. */
+const plain = (c: number) => c > 0x20 && c < 0x7f
+const trim = (s: string) => (s === '' || (plain(s.charCodeAt(0)) && plain(s.charCodeAt(s.length - 1))) ? s : s.replace(EDGE, ''))
 
 /** Adds one file's lines to `groups` (sections in order of first appearance). */
 export function addLayout(groups: Group[], file: UnitFile, text: string): void {
-  const starts = new Map(file.entries.map((e) => [e.line, e]))
   const group = (name: string) => {
     let g = groups.find((x) => x.name === name)
     if (!g) groups.push((g = { name, before: [], lines: [] }))
     return g
   }
+  const { entries } = file
+  let nextEntry = 0
   let current: Group | undefined
   let pending: string[] = []
   let continued = false
-  const lines = text.split(/\r?\n/)
+  // split at \n alone: a \r before it goes with the other blanks the trim removes
+  const lines = text.split('\n')
   if (text.endsWith('\n')) lines.pop()
-  lines.forEach((raw, i) => {
-    const line = trim(i === 0 ? raw.replace(/^\ufeff/, '') : raw)
+  for (let i = 0; i < lines.length; i++) {
+    // (a byte-order mark makes Quadlet refuse the file: none reaches here)
+    const line = trim(lines[i]!)
     const comment = line.startsWith('#') || line.startsWith(';')
     if (continued) {
       // inside a continued value the reader skips comments and blank lines; the value is the entry's
-      if (line === '' || comment) return
+      if (line === '' || comment) continue
       continued = line.endsWith('\\')
-      return
+      continue
     }
     if (line === '') {
       if (pending.length) pending.push('')
-      return
+      continue
     }
     if (comment) {
       pending.push(line)
-      return
+      continue
     }
-    const entry = starts.get(i + 1)
+    // entries are in line order: the next one starts here or further down
+    while (nextEntry < entries.length && entries[nextEntry]!.line < i + 1) nextEntry++
+    const entry = entries[nextEntry]?.line === i + 1 ? entries[nextEntry] : undefined
     if (entry) {
       continued = line.endsWith('\\')
       current = group(entry.section)
-      current.lines.push(...pending.map((c) => ({ comment: c })), { key: entry.key, value: entry.value })
+      for (const c of pending) current.lines.push({ comment: c })
+      current.lines.push({ key: entry.key, value: entry.value })
       pending = []
-      return
+      continue
     }
     const header = /^\[([^\]]+)\]/.exec(line)
     if (header) {
@@ -61,12 +70,17 @@ export function addLayout(groups: Group[], file: UnitFile, text: string): void {
       current.before.push(...pending)
       pending = []
     }
-  })
-  if (current) current.lines.push(...pending.map((c) => ({ comment: c })))
+  }
+  if (current) for (const c of pending) current.lines.push({ comment: c })
 }
 
 export function groupText(groups: readonly Group[]): string {
-  return groups
-    .map((g) => `${g.before.map((l) => `${l}\n`).join('')}[${g.name}]\n${g.lines.map((l) => ('comment' in l ? `${l.comment}\n` : `${l.key}=${l.value}\n`)).join('')}`)
-    .join('\n')
+  let out = ''
+  groups.forEach((g, i) => {
+    if (i > 0) out += '\n'
+    for (const l of g.before) out += `${l}\n`
+    out += `[${g.name}]\n`
+    for (const l of g.lines) out += 'comment' in l ? `${l.comment}\n` : `${l.key}=${l.value}\n`
+  })
+  return out
 }
