@@ -50,7 +50,7 @@ export function wordsOver(b: Uint8Array): Uint32Array {
 }
 
 /** Sum of the block's 512 bytes. With `words` (from `wordsOver(b)`), four at a time when aligned. */
-function byteSum(b: Uint8Array, at: number, words?: Uint32Array): number {
+export function blockSum(b: Uint8Array, at: number, words?: Uint32Array): number {
   const byteAt = b.byteOffset + at
   if (words && (byteAt & 3) === 0 && byteAt >= words.byteOffset && byteAt + BLOCK <= words.byteOffset + words.byteLength) {
     // Two 16-bit lanes of byte pairs: 128 words add at most 128 * 510 to a lane, so no lane overflows.
@@ -76,7 +76,7 @@ export function checksumMatches(b: Uint8Array, at: number, words?: Uint32Array):
   if (b[first]! < 0x30 || b[first]! > 0x37) return false
   const stored = readNumber(b, at + 148, 8)
   if (Number.isNaN(stored)) return false
-  let unsigned = byteSum(b, at, words)
+  let unsigned = blockSum(b, at, words)
   for (let i = at + 148; i < at + 156; i++) unsigned -= b[i]!
   unsigned += 8 * 32
   if (stored === unsigned) return true

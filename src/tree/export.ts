@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { requireParentDir, trackTemporary, writeReason, writeStreamAtomic, type WriteOptions } from '../atomic.ts'
+import { blockSum, wordsOver } from '../archive/header.ts'
 import { QmError } from '../errors.ts'
 import { bodyOf, eachEntry, entries, type Body, type Entry, type Tree } from './vtree.ts'
 
@@ -185,6 +186,8 @@ type TarSink = (bytes: Uint8Array) => Promise<void>
  */
 class TarWriter {
   private readonly buf = Buffer.alloc(4 * CHUNK)
+  /** the buffer four bytes at a time, for header checksums */
+  private readonly words = wordsOver(this.buf)
   private used = 0
   private readonly sink: TarSink
 
@@ -240,28 +243,28 @@ class TarWriter {
   }
 
   private header(h: { name: string; prefix: string; linkname: string; flag: string; mode: number; uid: number; gid: number; size: number; major: number; minor: number }): void {
-    const b = this.buf.subarray(this.used, this.used + BLOCK)
+    // written in place in the buffer, empty fields left as the fill made them: a tree has tens of thousands of headers
+    const b = this.buf
+    const at = this.used
     this.used += BLOCK
-    b.fill(0)
-    b.write(h.name, 0, 100, 'utf8')
-    octal(b, 100, 8, h.mode & 0o7777)
-    octal(b, 108, 8, h.uid)
-    octal(b, 116, 8, h.gid)
-    octal(b, 124, 12, h.size)
-    octal(b, 136, 12, 0)
-    b.write(h.flag, 156, 1, 'latin1')
-    b.write(h.linkname, 157, 100, 'utf8')
-    b.write('ustar\u000000', 257, 8, 'latin1')
+    b.fill(0, at, at + BLOCK)
+    b.write(h.name, at, 100, 'utf8')
+    octal(b, at + 100, 8, h.mode & 0o7777)
+    octal(b, at + 108, 8, h.uid)
+    octal(b, at + 116, 8, h.gid)
+    octal(b, at + 124, 12, h.size)
+    octal(b, at + 136, 12, 0)
+    b[at + 156] = h.flag.charCodeAt(0)
+    if (h.linkname !== '') b.write(h.linkname, at + 157, 100, 'utf8')
+    b.write('ustar\u000000', at + 257, 8, 'latin1')
     if (h.flag === '3' || h.flag === '4') {
-      octal(b, 329, 8, h.major)
-      octal(b, 337, 8, h.minor)
+      octal(b, at + 329, 8, h.major)
+      octal(b, at + 337, 8, h.minor)
     }
-    b.write(h.prefix, 345, 155, 'utf8')
-    b.fill(0x20, 148, 156)
-    let sum = 0
-    for (let i = 0; i < BLOCK; i++) sum += b[i]!
-    octal(b, 148, 7, sum)
-    b[155] = 0x20
+    if (h.prefix !== '') b.write(h.prefix, at + 345, 155, 'utf8')
+    b.fill(0x20, at + 148, at + 156)
+    octal(b, at + 148, 7, blockSum(b, at, this.words))
+    b[at + 155] = 0x20
   }
 
   private async body(body: Body, size: number): Promise<void> {

@@ -526,7 +526,9 @@ function nodeOf(tree: Tree, n: MemNode): Node {
   const meta = tree.meta.get(n.ino) ?? { mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0 }
   let size = 0
   if (type === 'file') size = tree.contents.get(n.ino)?.size ?? n.size
-  const node: Node = { type, ino: n.ino, size, nlink: n.nlink, ...meta }
+  // the fields one by one, not spread: every node read gets the same shape
+  const node: Node = { type, ino: n.ino, size, nlink: n.nlink, mode: meta.mode, uid: meta.uid, gid: meta.gid }
+  if (meta.label !== undefined) node.label = meta.label
   if (type === 'symlink') {
     node.target = String(n.symlink)
     node.mode = 0o777
