@@ -116,7 +116,7 @@ export class IndexBuilder implements MemberSink {
       return false
     }
     const path = named
-    for (const message of m.notes) this.problem({ path, message })
+    for (let i = 0; i < m.notes.length; i++) this.problem({ path, message: m.notes[i]! })
     if (path === '/' && m.type !== 'dir') {
       this.stats.members++
       this.problem({ path, message: `a ${m.type} member names the root; not indexed` })

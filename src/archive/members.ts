@@ -303,7 +303,9 @@ const isXattrKey = (key: string) => key.startsWith('SCHILY.xattr.') || key.start
 export function xattrsOf(records: readonly [string, string][]): Record<string, string> | undefined {
   const xattrs: Record<string, string> = {}
   const schily = new Set<string>()
-  for (const [key, value] of records) {
+  for (let i = 0; i < records.length; i++) {
+    const key = records[i]![0]
+    const value = records[i]![1]
     let name: string | undefined
     let decoded = value
     if (key.startsWith('SCHILY.xattr.')) {

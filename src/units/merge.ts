@@ -108,12 +108,12 @@ export function mergeUnits(files: readonly UnitFile[]): EffectiveUnit {
         issues.push({ file: file.file, line, message, drops: 'line' })
         continue
       }
-      for (const w of words) k.items.push({ value: w, file: file.file, line })
+      for (let w = 0; w < words.length; w++) k.items.push({ value: words[w]!, file: file.file, line })
     }
   }
 
   const ordered: EffectiveKey[] = []
-  for (const keys of sections.values()) for (const k of keys.values()) ordered.push(k)
+  sections.forEach((keys) => keys.forEach((k) => ordered.push(k)))
   return {
     keys: ordered,
     skipped,

@@ -103,8 +103,12 @@ function refusedFile(input: ServiceInput, files: readonly UnitFile[]): string | 
     const bad = f.text.split(/\r?\n/).findIndex((l) => l.trimStart().startsWith(';'))
     if (bad !== -1) return `error loading "${f.path}", file contains line ${bad + 1}: “${f.text.split(/\r?\n/)[bad]!.trim()}” which is not a key-value pair, group, or comment`
   }
-  for (const f of files) {
-    for (const e of f.entries) if (e.section === 'Container' && !input.rules.keys.has(e.key)) return `unsupported key '${e.key}' in group 'Container' in ${f.file}`
+  for (let i = 0; i < files.length; i++) {
+    const { entries, file } = files[i]!
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!
+      if (e.section === 'Container' && !input.rules.keys.has(e.key)) return `unsupported key '${e.key}' in group 'Container' in ${file}`
+    }
   }
   return undefined
 }
@@ -143,7 +147,10 @@ function serviceLines(service: Group, type: string | undefined, args: ContainerA
   const has = (key: string) => service.lines.some((l) => keyOf(l) === key)
   const stop = [podman, ...args.global, 'rm', '-v', '-f', '-i', ...(rules.cidfile ? ['--cidfile=%t/%N.cid'] : [args.name])]
   const execStart = [podman, ...args.global]
-  for (const block of args.run) for (const group of block.groups) execStart.push(...group)
+  for (let i = 0; i < args.run.length; i++) {
+    const { groups } = args.run[i]!
+    for (let j = 0; j < groups.length; j++) for (let w = 0; w < groups[j]!.length; w++) execStart.push(groups[j]![w]!)
+  }
   const stopLine = commandLine(stop, rules.escapesBlank)
   service.lines.push(
     entry('Environment', 'PODMAN_SYSTEMD_UNIT=%n'),
