@@ -5,7 +5,7 @@ import { createGzip } from 'node:zlib'
 import { requireParentDir, trackTemporary, writeReason, writeStreamAtomic, type WriteOptions } from '../atomic.ts'
 import { blockSum, wordsOver } from '../archive/header.ts'
 import { QmError } from '../errors.ts'
-import { bodyOf, eachEntry, entries, type Body, type Entry, type Tree } from './vtree.ts'
+import { bodyToWrite, eachEntry, entries, type Body, type Entry, type Tree } from './vtree.ts'
 
 export { openSeed, readSeed, type Seed } from './seed.ts'
 
@@ -84,7 +84,7 @@ function writeEntries(tree: Tree, root: string): string[] {
       // 'wx' never follows or replaces an existing name.
       const fd = fs.openSync(p, 'wx', 0o600)
       try {
-        writeBody(bodyOf(tree, e.path), e.size, buf, (b, n) => writeAll(fd, b, n))
+        writeBody(bodyToWrite(tree, e.path), e.size, buf, (b, n) => writeAll(fd, b, n))
         if (asRoot) fs.fchownSync(fd, e.uid, e.gid)
         fs.fchmodSync(fd, e.mode)
       } finally {
@@ -362,7 +362,7 @@ function paxRecord(key: string, value: string): string {
 async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
   const writer = new TarWriter(sink)
   // one entry at a time: a seeded tree has tens of thousands
-  for (const e of entries(tree)) await writer.entry(e, e.type === 'file' ? bodyOf(tree, e.path) : undefined)
+  for (const e of entries(tree)) await writer.entry(e, e.type === 'file' ? bodyToWrite(tree, e.path) : undefined)
   await writer.finish()
 }
 

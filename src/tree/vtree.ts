@@ -770,10 +770,23 @@ export function bodyOf(tree: Tree, path: string): Body {
   return bodyAt(tree, at, path)
 }
 
-function bodyAt(tree: Tree, at: Located, path: string): Body {
+function bodyAt(tree: Tree, at: Located, path: string, copy = true): Body {
   const { tree: owner, node } = innermost(tree, at)
   if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
-  return owner.contents.get(node.ino) ?? Buffer.from(node.buf.subarray(0, node.size))
+  const content = owner.contents.get(node.ino)
+  if (content) return content
+  const bytes = node.buf.subarray(0, node.size)
+  return copy ? Buffer.from(bytes) : bytes
+}
+
+/**
+ * `bodyOf` for bytes written out at once (an export): memfs's own bytes, not a copy, so valid only until the
+ * tree changes.
+ */
+export function bodyToWrite(tree: Tree, path: string): Body {
+  const at = locate(tree, path)
+  if (!at) throw fsError('ENOENT', path, 'no such file')
+  return bodyAt(tree, at, path, false)
 }
 
 /** The bytes of a Content, read now (for the few files stages parse). */
