@@ -75,12 +75,16 @@ export function addLayout(groups: Group[], file: UnitFile, text: string): void {
 }
 
 export function groupText(groups: readonly Group[]): string {
-  let out = ''
+  // pieces joined once: reports keep the text, and a string grown with += stays a rope of every piece
+  const out: string[] = []
   groups.forEach((g, i) => {
-    if (i > 0) out += '\n'
-    for (const l of g.before) out += `${l}\n`
-    out += `[${g.name}]\n`
-    for (const l of g.lines) out += 'comment' in l ? `${l.comment}\n` : `${l.key}=${l.value}\n`
+    if (i > 0) out.push('\n')
+    for (const l of g.before) out.push(l, '\n')
+    out.push('[', g.name, ']\n')
+    for (const l of g.lines) {
+      if ('comment' in l) out.push(l.comment, '\n')
+      else out.push(l.key, '=', l.value, '\n')
+    }
   })
-  return out
+  return out.join('')
 }
