@@ -5,6 +5,7 @@ import { mergeUnits, type EffectiveUnit, type Setting } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { quadletLookup, systemdEffective, validOomScore, type Unquote } from '../units/lookup.ts'
 import { dropinDirNames } from '../units/unit-dirs.ts'
+import { packed } from '../packed.ts'
 import { MAIN_SECTION, quadletServiceName } from '../units/names.ts'
 
 const QM_UNIT_DIRS = ['/etc/systemd/system', '/usr/lib/systemd/system']
@@ -144,7 +145,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   const out = named((n) => n.endsWith('.container')).map((name) => {
     const found = find(name)
     const paths = [found.unit!, ...found.dropins]
-    const files = paths.map((p) => quadletFile(qm, p))
+    const files = packed(paths, (p) => quadletFile(qm, p))
     const unit = quadletMerged(qm, paths)
     const entry = { name: name.replace(/\.container$/, ''), files }
     units.push(entry)

@@ -4,6 +4,7 @@ import { QUADLET_EXTENSIONS } from '../units/names.ts'
 import { quadletDirs, type QuadletDirs } from '../units/unit-dirs.ts'
 import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
+import { packed } from '../packed.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -90,7 +91,7 @@ export function quadletMerged(view: TreeView, paths: readonly string[]): Effecti
   // NUL is the one byte no path holds
   const key = paths.join('\0')
   let unit = merged.get(key)
-  if (!unit) merged.set(key, (unit = mergeUnits(paths.map((p) => quadletFile(view, p)))))
+  if (!unit) merged.set(key, (unit = mergeUnits(packed(paths, (p) => quadletFile(view, p)))))
   return unit
 }
 

@@ -5,6 +5,7 @@
 import { conditionFamily, keyKind, type KeyKind } from './keys.ts'
 import type { UnitFile, UnitIssue } from './parse.ts'
 import { splitValue } from './split.ts'
+import { packed } from '../packed.ts'
 
 export interface Setting {
   value: string
@@ -127,7 +128,7 @@ export function mergeUnits(files: readonly UnitFile[]): EffectiveUnit {
     list(section, key) {
       const k = find(section, key)
       if (!k) return []
-      return k.kind === 'scalar' ? [k.value.value] : k.items.map((i) => i.value)
+      return k.kind === 'scalar' ? [k.value.value] : packed(k.items, (i) => i.value)
     },
   }
 }

@@ -4,6 +4,7 @@
 // real tree, a memfs volume or a tar index alike.
 
 import { byteOrder } from '../byte-order.ts'
+import { packed } from '../packed.ts'
 import type { DropinRule } from './generate/versions.ts'
 
 /** Rootful Quadlet search roots, highest priority first. There is no /usr/lib/containers/systemd. */
@@ -112,7 +113,7 @@ export interface QuadletDirs {
   dropinDirs: DropinDirs
   /** the paths of a unit file in the search directories, the one the generator loads first */
   copies(unitName: string): string[]
-  /** the drop-ins a unit gets under a release's rule (default: podman 5.6 and later's) */
+  /** the drop-ins a unit gets under a release's rule (default: podman 5.6 and later's); found once, the same object each time */
   dropins(unitName: string, rule?: DropinRule): QuadletDropins
   /** the files the generator loads for a unit, as podman 5.6 and later find them */
   find(unitName: string): QuadletFiles
@@ -151,7 +152,7 @@ export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UN
   }
   // The first directory holding the name wins. (Quadlet also falls back to the next copy when the winner fails
   // to parse; a caller that parses can do that with `shadowed`.)
-  const copies = (unitName: string) => dirs.filter((d) => files(d).has(unitName)).map((d) => join(d, unitName))
+  const copies = (unitName: string) => packed(dirs.filter((d) => files(d).has(unitName)), (d) => join(d, unitName))
   // inspect's models ask for the same units' drop-ins; the answer depends only on the name and the rule
   const dropinsOf = new Map<string, QuadletDropins>()
   const dropins = (unitName: string, rule: DropinRule = 'specific-first'): QuadletDropins => {
@@ -176,7 +177,7 @@ export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UN
     }
     const seen = new Set(candidates)
     return {
-      applied: [...chosen.keys()].sort(byteOrder).map((n) => chosen.get(n)!),
+      applied: packed([...chosen.keys()].sort(byteOrder), (n) => chosen.get(n)!),
       ignored: everything.filter((p) => !seen.has(p)),
       overridden,
     }

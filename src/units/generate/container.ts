@@ -8,6 +8,7 @@ import type { EffectiveUnit } from '../merge.ts'
 import { splitValue } from '../split.ts'
 import type { QuadletRules } from './versions.ts'
 import { byteOrder } from '../../byte-order.ts'
+import { packed } from '../../packed.ts'
 
 /** One option and its value(s): the unit of reordering. */
 export type ArgGroup = string[]
@@ -83,7 +84,7 @@ class Keys {
   }
   /** a group per item of a list key */
   groups(key: string, group: (item: string) => ArgGroup): readonly ArgGroup[] {
-    return this.present.has(key) ? this.list(key).map(group) : NONE
+    return this.present.has(key) ? packed(this.list(key), group) : NONE
   }
   each(key: string, flag: string, eq = this.legacy): readonly ArgGroup[] {
     return this.groups(key, (v) => this.opt(flag, v, eq))
@@ -128,7 +129,7 @@ class Keys {
       if (eq === -1 && !bare) continue
       map.set(eq === -1 ? item : item.slice(0, eq), item)
     }
-    return [...map.keys()].sort(byteOrder).map((k) => [flag, map.get(k)!])
+    return packed([...map.keys()].sort(byteOrder), (k) => [flag, map.get(k)!])
   }
 }
 
@@ -173,7 +174,7 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
   const resolve = (p: string) => (p.startsWith('.') ? posix.resolve(ctx.unitDir, p) : p)
   const mounts: string[] = []
 
-  const volumes: ArgGroup[] = k.list('Volume').map((v) => {
+  const volumes: ArgGroup[] = packed(k.list('Volume'), (v) => {
     const colon = v.indexOf(':')
     let source = colon === -1 ? '' : v.slice(0, colon)
     const rest = colon === -1 ? v : v.slice(colon)
@@ -182,7 +183,7 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
     if (source.startsWith('/')) mounts.push(source)
     return ['-v', source + rest]
   })
-  const mountArgs: ArgGroup[] = k.list('Mount').map((m) => ['--mount', mountOption(m, resolve, mounts, () => notModelled.push('Mount'))])
+  const mountArgs: ArgGroup[] = packed(k.list('Mount'), (m) => ['--mount', mountOption(m, resolve, mounts, () => notModelled.push('Mount'))])
   const networks = k.list('Network')
   if (networks.some((n) => UNIT_REF.test(n.split(':')[0]!))) notModelled.push('Network')
 
@@ -226,12 +227,13 @@ export function containerArgs(unit: EffectiveUnit, ctx: ContainerContext): Conta
     env: k.keyVal('Environment', '--env', rules.bareEnvironment),
     labels: k.keyVal('Label', '--label', false),
     annotations: k.keyVal('Annotation', '--annotation', false),
-    envFiles: k.list('EnvironmentFile').map((f) => ['--env-file', resolve(f)]),
+    envFiles: packed(k.list('EnvironmentFile'), (f) => ['--env-file', resolve(f)]),
     mountArgs,
     health: k.ones(HEALTH, false),
     tail: [...(podmanArgs.length ? [podmanArgs] : []), ...(rootfs !== undefined ? [['--rootfs', rootfs]] : image !== undefined ? [[image]] : []), ...(execArgs.length ? [execArgs] : [])],
   }
-  const global = [...k.list('ContainersConfModule').map((m) => `--module=${m}`), ...k.list('GlobalArgs')]
+  const global = packed(k.list('ContainersConfModule'), (m) => `--module=${m}`)
+  for (const arg of k.list('GlobalArgs')) global.push(arg)
   const run = legacy ? legacyRun(k, parts) : currentRun(k, parts)
   return { name, global, run: run.filter((b) => b.groups.length > 0), mounts, errors, notModelled: [...new Set(notModelled)] }
 }
@@ -254,7 +256,7 @@ function legacyRun(k: Keys, p: Parts): ArgBlock[] {
       k.each('LogOpt', '--log-opt', false),
       [['--cgroups=split']],
       k.one('Timezone', '--tz'),
-      p.networks.map((n) => k.opt('--network', n)),
+      packed(p.networks, (n) => k.opt('--network', n)),
       k.each('NetworkAlias', '--network-alias', false),
       k.flagBool('RunInit', '--init'),
       p.detach,
@@ -336,7 +338,7 @@ function currentRun(k: Keys, p: Parts): ArgBlock[] {
     loose(lists),
     loose(k.flagBool('EnvironmentHost', '--env-host'), k.flagBool('ReadOnlyTmpfs', '--read-only-tmpfs'), k.flagBool('RunInit', '--init'), k.flagBool('HttpProxy', '--http-proxy')),
     fixed(
-      p.networks.map((n) => k.opt('--network', n)),
+      packed(p.networks, (n) => k.opt('--network', n)),
       p.detach,
       k.whenTrue('NoNewPrivileges', '--security-opt=no-new-privileges'),
       p.securityLabels,

@@ -3,6 +3,8 @@
 // a quote, a backslash or a control character is written in double quotes with C escapes; anything else,
 // '$', '%' and ';' included, is written as it is (specifiers and variables are left for systemd).
 
+import { packed } from '../../packed.ts'
+
 const NAMED: Readonly<Record<string, string>> = {
   '\\': '\\\\', '"': '\\"', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\v': '\\v', '\f': '\\f', '\x07': '\\a', '\b': '\\b',
 }
@@ -23,4 +25,4 @@ export function quoteWord(word: string, escapesBlank: boolean): string {
   return `"${out}"`
 }
 
-export const commandLine = (argv: readonly string[], escapesBlank: boolean) => argv.map((w) => quoteWord(w, escapesBlank)).join(' ')
+export const commandLine = (argv: readonly string[], escapesBlank: boolean) => packed(argv, (w) => quoteWord(w, escapesBlank)).join(' ')

@@ -9,6 +9,7 @@ import { mergeUnits, type EffectiveUnit } from '../merge.ts'
 import { parseUnit, type UnitFile } from '../parse.ts'
 import { quadletServiceName, QUADLET_EXTENSIONS } from '../names.ts'
 import { splitValue } from '../split.ts'
+import { packed } from '../../packed.ts'
 import { containerArgs, type ArgBlock, type ContainerArgs } from './container.ts'
 import { addLayout, groupText, type Group, type Line } from './layout.ts'
 import { commandLine } from './quote.ts'
@@ -59,7 +60,7 @@ const DEPENDENCY_KEYS = ['After', 'Before', 'BindsTo', 'Conflicts', 'PartOf', 'R
 export function generateService(input: ServiceInput): GeneratedService {
   const { rules } = input
   const service = quadletServiceName(input.name) ?? input.name
-  const files = input.files.map((f) => f.unit ?? parseUnit(f.text, f.path, 'quadlet'))
+  const files = packed(input.files, (f) => f.unit ?? parseUnit(f.text, f.path, 'quadlet'))
   const refusal = refusedFile(input, files)
   if (refusal) return generated(input.name, service, [refusal], [])
 
@@ -76,7 +77,7 @@ export function generateService(input: ServiceInput): GeneratedService {
   const unit = sectionOf(sections, 'Unit')
   if (rules.translatesDependencies) translateDependencies(unit, input.units, errors)
   if (rules.networkOnline) unit.lines.unshift(entry('Wants', 'network-online.target'), entry('After', 'network-online.target'))
-  unit.lines.push(entry('SourcePath', input.path), entry('RequiresMountsFor', '%t/containers'), ...args.mounts.map((m) => entry('RequiresMountsFor', m)))
+  unit.lines.push(entry('SourcePath', input.path), entry('RequiresMountsFor', '%t/containers'), ...packed(args.mounts, (m) => entry('RequiresMountsFor', m)))
   if (errors.length) return generated(input.name, service, errors, args.notModelled)
 
   const execStart = serviceLines(sectionOf(sections, 'Service'), effective.get('Service', 'Type'), args, rules, input.podman ?? '/usr/bin/podman')

@@ -8,6 +8,7 @@ import type { QuadletRules } from './versions.ts'
 import type { EffectiveUnit } from '../merge.ts'
 import type { UnitFile } from '../parse.ts'
 import { byteOrder } from '../../byte-order.ts'
+import { packed } from '../../packed.ts'
 
 export interface TreeUnit extends GeneratedService {
   /** the copy the generator loads */
@@ -46,7 +47,7 @@ export function generateTree(input: TreeInput): TreeUnit[] {
       const generated = generateService({
         name,
         path,
-        files: paths.map(file),
+        files: packed(paths, file),
         ...(input.merge ? { effective: input.merge(paths) } : {}),
         rules,
         units,
