@@ -5,9 +5,9 @@
 // For each count N it writes a config with N nested containers and N add_files (scaleConfig), then
 // times `qm-stage render` of it, `qm-stage tree` of it to a tar, and `qm-stage inspect` of that tar (N nested
 // Quadlets), each the median of --runs runs (default 5), interleaved with `node -e 0` as the baseline of the
-// same run (node's own start). Targets at N = 5000: render and tree under 3 s, inspect under 2 s; and
-// linear: time per item at the largest N within 2x of that at the smallest (a quadratic step would be 10x
-// at 500 -> 5000). Run `npm run build` first.
+// same run (node's own start); and `qm-stage render` of N files each in a directory of its own (spreadConfig).
+// Targets at N = 5000: render and tree under 3 s, inspect under 2 s; and linear: time per item at the largest N
+// within 2x of that at the smallest (a quadratic step would be 10x at 500 -> 5000). Run `npm run build` first.
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -39,6 +39,13 @@ export function scaleConfig(n: number): string {
   return text
 }
 
+/** N files, each in a directory of its own: what a check of every directory against every other would make quadratic. */
+export function spreadConfig(n: number): string {
+  let text = 'content:\n  add_files:\n'
+  for (let i = 0; i < n; i++) text += `    - { path: /etc/app/d-${i}/f.conf, text: "setting = ${i}\\n" }\n`
+  return text
+}
+
 function time(argv: string[]): number {
   const started = process.hrtime.bigint()
   const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
@@ -65,11 +72,14 @@ function main(): void {
   for (const n of options.counts) {
     const config = join(options.work, `scale-${n}.qm.yaml`)
     const tar = join(options.work, `scale-${n}.tar`)
+    const spread = join(options.work, `spread-${n}.qm.yaml`)
     writeFileSync(config, scaleConfig(n))
+    writeFileSync(spread, spreadConfig(n))
     const commands: [string, string[], number, () => void][] = [
       ['render', [process.execPath, CLI, 'render', config], 3, () => {}],
       ['tree --out X.tar', [process.execPath, CLI, 'tree', config, '--out', tar], 3, () => rmSync(tar, { force: true })],
       ['inspect X.tar', [process.execPath, CLI, 'inspect', tar, '--fail-on', 'never'], 2, () => {}],
+      ['render, N files in N directories', [process.execPath, CLI, 'render', spread], 3, () => {}],
     ]
     for (const [what, argv, target, prepare] of commands) {
       prepare()

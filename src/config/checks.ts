@@ -15,6 +15,7 @@ import { guard, NESTED_OWNED, type Found } from './guard.ts'
 import { unitChecks } from './units.ts'
 import { bluechiSocket, embeddedImages, imageName, nestedContainerName, normaliseImageRef, readOnly } from './derive.ts'
 import type { FileSource, QmConfig } from './types.ts'
+import { addParents } from '../parents.ts'
 
 /** Checks the schema cannot express. `raw` is the config as written (to tell given keys from defaults). */
 export function checkConfig(config: QmConfig, raw: unknown): Check[] {
@@ -178,7 +179,14 @@ function checkPorts(c: QmConfig['container']): Check[] {
 function checkHostDirs(config: QmConfig): Check[] {
   const c = config.container
   const out: Check[] = []
-  const sources = c.volumes.map((v) => v.split(':')[0]!).filter((s) => s.startsWith('/'))
+  // every volume source and each directory above it, found once: thousands of host_dirs and volumes cost their
+  // sum, not their product
+  const needed = new Set<string>()
+  for (const source of c.volumes.map((v) => v.split(':')[0]!).filter((s) => s.startsWith('/'))) {
+    if (needed.has(source)) continue
+    addParents(needed, source)
+    needed.add(source)
+  }
   const seen = new Set<string>()
   c.host_dirs.forEach((d, i) => {
     const at = `/container/host_dirs/${i}/path`
@@ -197,7 +205,7 @@ function checkHostDirs(config: QmConfig): Check[] {
     }
     if (seen.has(d.path)) out.push(conflict(at, `${d.path} is already listed`))
     seen.add(d.path)
-    if (!sources.some((s) => s === d.path || s.startsWith(`${d.path}/`))) {
+    if (!needed.has(d.path)) {
       out.push(invalid(at, `${d.path} is not the source of a container.volumes entry nor a parent of one: host_dirs only makes what QM's volumes need`))
     }
   })

@@ -1,3 +1,4 @@
+import { addParents } from '../parents.ts'
 import type { Fragment, Input, Json, Sources, Stage } from './types.ts'
 
 /** Union of source sets; the same key with two different items is a programming error. */
@@ -114,7 +115,9 @@ function mergeInputs(all: Record<string, Input>[]): Record<string, Input> {
  */
 export function mkdirStage(dirs: readonly string[]): Stage {
   const unique = [...new Set(dirs)].filter((d) => d !== '/').sort()
-  const leaves = unique.filter((d) => !unique.some((other) => other.startsWith(`${d}/`)))
+  const above = new Set<string>()
+  for (const d of unique) addParents(above, d)
+  const leaves = unique.filter((d) => !above.has(d))
   const paths: Json[] = leaves.map((path) => ({ path, parents: true, exist_ok: true }))
   return { type: 'org.osbuild.mkdir', options: { paths } }
 }

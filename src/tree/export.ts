@@ -95,8 +95,7 @@ function writeEntries(tree: Tree, root: string): string[] {
       specialPaths.add(e.path)
     }
   })
-  const notes = makeSpecials(specials, real, asRoot)
-  const made = new Set(specials.map((e) => e.path).filter((p) => !notes.some((n) => n.startsWith(`${p}:`))))
+  const { made, notes } = makeSpecials(specials, real, asRoot)
   for (const e of specialLinks) {
     if (made.has(e.target!)) fs.linkSync(real(e.target!), real(e.path))
     else notes.push(`${e.path}: a hard link to ${e.target}, left out with it`)
@@ -117,9 +116,10 @@ const MKNOD_SCRIPT = 'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -m 600 
 
 /**
  * Devices (root only) and FIFOs through mknod(1), many per shell: spawning from Node costs far more than
- * from sh. Mode and owner are set afterwards from Node, as for files. Returns a note per path left out.
+ * from sh. Mode and owner are set afterwards from Node, as for files. Returns the paths made, and a note per
+ * path left out.
  */
-function makeSpecials(specials: Entry[], real: (p: string) => string, asRoot: boolean): string[] {
+function makeSpecials(specials: Entry[], real: (p: string) => string, asRoot: boolean): { made: Set<string>; notes: string[] } {
   const notes: string[] = []
   const make = specials.filter((e) => {
     if (asRoot || e.type === 'fifo') return true
@@ -143,7 +143,7 @@ function makeSpecials(specials: Entry[], real: (p: string) => string, asRoot: bo
     if (asRoot) fs.lchownSync(p, e.uid, e.gid)
     fs.chmodSync(p, e.mode)
   }
-  return notes
+  return { made: new Set(make.map((e) => e.path)), notes }
 }
 
 function writeAll(fd: number, b: Uint8Array, n: number): void {

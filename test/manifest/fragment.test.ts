@@ -89,3 +89,19 @@ Sources('sequence leaves an mkdir with a mode or without exist_ok alone', () => 
 })
 
 Sources.run()
+
+// ---
+
+const Mkdir = suite('mkdirStage')
+
+Mkdir('lists only the deepest directories: a name that merely starts like another is no parent of it', () => {
+  const paths = (dirs: string[]) => (mkdirStage(dirs).options!.paths as { path: string }[]).map((p) => p.path)
+  // /a/b-c sorts between /a/b and /a/b/c, and /a/bc is no child of /a/b
+  assert.equal(paths(['/a/b/c', '/a/b', '/a/b-c', '/a', '/a/bc', '/a/b/c']), ['/a/b-c', '/a/b/c', '/a/bc'])
+  assert.equal(paths(['/', '/x']), ['/x'])
+  // thousands of directories each alone: all of them, in order
+  const many = Array.from({ length: 3000 }, (_, i) => `/etc/app/d-${i}`)
+  assert.equal(paths([...many, '/etc/app', '/etc']), [...many].sort())
+})
+
+Mkdir.run()

@@ -79,6 +79,8 @@ Dirs('only under /run and /var, never the host\'s own trees or QM\'s /var, and o
   assert.equal(one('/run/ipc/radio', '/run/ipc/other:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
   assert.equal(one('/run/ipc/a%b', '/run/ipc/a%b:/x'), ['CONFIG_INVALID /container/host_dirs/0/path'])
   assert.equal(one('/run/ipc/radio', '/run/ipc/radio/sock:/run/radio.sock'), [])
+  // a parent is a whole component: /run/ipc/ra is not above /run/ipc/radio
+  assert.equal(one('/run/ipc/ra', '/run/ipc/radio/sock:/run/radio.sock'), ['CONFIG_INVALID /container/host_dirs/0/path'])
   // a directory for a volume the host path policy refuses is only as good as that volume's opt-in
   assert.equal(one('/run/vsomeip'), ['UNSAFE_SETTING /container/volumes/0'])
   assert.equal(one('/run/vsomeip', undefined, accepted), [])
