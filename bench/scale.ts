@@ -5,7 +5,8 @@
 // For each count N it writes a config with N nested containers and N add_files (scaleConfig), then
 // times `qm-stage render` of it, `qm-stage tree` of it to a tar, and `qm-stage inspect` of that tar (N nested
 // Quadlets), each the median of --runs runs (default 5), interleaved with `node -e 0` as the baseline of the
-// same run (node's own start); and `qm-stage render` of N files each in a directory of its own (spreadConfig).
+// same run (node's own start); and `qm-stage render` of N files each in a directory of its own (spreadConfig)
+// and of N volumes of qm.container (volumesConfig).
 // Targets at N = 5000: render and tree under 3 s, inspect under 2 s; and linear: time per item at the largest N
 // within 2x of that at the smallest (a quadratic step would be 10x at 500 -> 5000). Run `npm run build` first.
 
@@ -46,6 +47,13 @@ export function spreadConfig(n: number): string {
   return text
 }
 
+/** N volumes of qm.container, each a host directory of its own: checked against one another for nesting. */
+export function volumesConfig(n: number): string {
+  let text = 'container:\n  volumes:\n'
+  for (let i = 0; i < n; i++) text += `    - /run/ipc/v-${i}:/run/v-${i}\n`
+  return text
+}
+
 function time(argv: string[]): number {
   const started = process.hrtime.bigint()
   const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
@@ -75,11 +83,14 @@ function main(): void {
     const spread = join(options.work, `spread-${n}.qm.yaml`)
     writeFileSync(config, scaleConfig(n))
     writeFileSync(spread, spreadConfig(n))
+    const volumes = join(options.work, `volumes-${n}.qm.yaml`)
+    writeFileSync(volumes, volumesConfig(n))
     const commands: [string, string[], number, () => void][] = [
       ['render', [process.execPath, CLI, 'render', config], 3, () => {}],
       ['tree --out X.tar', [process.execPath, CLI, 'tree', config, '--out', tar], 3, () => rmSync(tar, { force: true })],
       ['inspect X.tar', [process.execPath, CLI, 'inspect', tar, '--fail-on', 'never'], 2, () => {}],
       ['render, N files in N directories', [process.execPath, CLI, 'render', spread], 3, () => {}],
+      ['render, N volumes', [process.execPath, CLI, 'render', volumes], 3, () => {}],
     ]
     for (const [what, argv, target, prepare] of commands) {
       prepare()

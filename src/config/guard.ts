@@ -83,11 +83,27 @@ function qmWritableSources(config: QmConfig, ctx: RawContext): RawHit[] {
     const read = readSource(source, ctx)
     return { v, path: read.kind === 'host' ? read.path : undefined, writable: !options.includes('ro') }
   })
+  // the writable sources by the text a path below one starts with before its next '/' ('' for '/'), in list
+  // order: each source then looks up its own prefixes, and thousands of volumes cost their total length
+  const writableAt = new Map<string, number[]>()
+  sources.forEach((b, i) => {
+    if (!b.writable || !b.path) return
+    const key = b.path === '/' ? '' : b.path
+    const at = writableAt.get(key)
+    if (at) at.push(i)
+    else writableAt.set(key, [i])
+  })
   const hits: RawHit[] = []
-  for (const a of sources) {
-    const over = a.path && sources.find((b) => b !== a && b.writable && b.path && a.path!.startsWith(`${b.path === '/' ? '' : b.path}/`))
-    if (over) hits.push({ kind: 'unsafe', id: 'volume.host_path', detail: `${a.v}: below ${over.v}, which QM can write: it can replace a directory on the way with a symlink to any host path` })
-  }
+  sources.forEach((a, i) => {
+    if (!a.path) return
+    // the first writable source, in list order, that `a` lies below
+    let over = -1
+    for (let slash = a.path.indexOf('/'); slash !== -1; slash = a.path.indexOf('/', slash + 1)) {
+      const first = writableAt.get(a.path.slice(0, slash))?.find((j) => j !== i)
+      if (first !== undefined && (over === -1 || first < over)) over = first
+    }
+    if (over !== -1) hits.push({ kind: 'unsafe', id: 'volume.host_path', detail: `${a.v}: below ${sources[over]!.v}, which QM can write: it can replace a directory on the way with a symlink to any host path` })
+  })
   return hits
 }
 

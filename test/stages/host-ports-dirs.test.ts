@@ -90,6 +90,25 @@ Dirs.run()
 
 // ---
 
+const Below = suite('a volume below one QM can write')
+
+Below('is refused, named after the first such volume in the list; a read-only one or a mere name prefix is not', () => {
+  const below = (...volumes: string[]) =>
+    load(`container:\n  volumes: [${volumes.map((v) => JSON.stringify(v)).join(', ')}]\n`).errors.map((e) => /^(\S+): below (\S+),/.exec(e.message)?.slice(1).join(' < ') ?? e.message)
+  assert.equal(below('/run/ipc/a:/a', '/run/ipc/a/b:/b'), ['/run/ipc/a/b:/b < /run/ipc/a:/a'])
+  assert.equal(below('/run/ipc/a/b:/b', '/run/ipc/a:/a'), ['/run/ipc/a/b:/b < /run/ipc/a:/a'])
+  assert.equal(below('/run/ipc/a:/a:ro', '/run/ipc/a/b:/b'), [])
+  assert.equal(below('/run/ipc/ab:/x', '/run/ipc/a:/a'), [])
+  assert.equal(below('/run/ipc/a:/a', '/run/ipc/a:/b'), [])
+  // two writable volumes above it: the one listed first is named, whichever is deeper
+  assert.equal(below('/run/ipc/a/b/c:/c', '/run/ipc/a:/a', '/run/ipc/a/b:/b'), ['/run/ipc/a/b/c:/c < /run/ipc/a:/a', '/run/ipc/a/b:/b < /run/ipc/a:/a'])
+  assert.equal(below('/run/ipc/a/b/c:/c', '/run/ipc/a/b:/b', '/run/ipc/a:/a'), ['/run/ipc/a/b/c:/c < /run/ipc/a/b:/b', '/run/ipc/a/b:/b < /run/ipc/a:/a'])
+})
+
+Below.run()
+
+// ---
+
 const Mounts = suite('nested mounts of host paths')
 
 const VSOMEIP = `rootfs: { tarball: { source_path: ${TINY_ROOTFS} } }\nnested:\n  - { name: radio, image: quay.io/x/radio, pull: missing, volumes: ["/run/vsomeip:/run/vsomeip", "/var/lib/radio:/var/lib/radio", "cache:/var/cache"] }\n`
