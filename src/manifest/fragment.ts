@@ -1,13 +1,21 @@
 import { addParents } from '../parents.ts'
 import type { Fragment, Input, Json, Sources, Stage } from './types.ts'
 
-/** Union of source sets; the same key with two different items is a programming error. */
+/**
+ * Union of source sets; the same key with two different items is a programming error. Source sets are not
+ * changed once made, so when only one of `all` has any, it is the union as it is: fragments nest, and copying
+ * every item at every level made a config's 10,000 files 70,000 copies.
+ */
 export function mergeSources(...all: Sources[]): Sources {
+  const given = all.filter((sources) => Object.keys(sources).length > 0)
+  if (given.length <= 1) return given[0] ?? {}
   const out: Sources = {}
-  for (const sources of all) {
-    for (const [type, { items }] of Object.entries(sources)) {
+  for (const sources of given) {
+    for (const type of Object.keys(sources)) {
+      const items = sources[type]!.items
       const into = (out[type] ??= { items: {} }).items
-      for (const [key, item] of Object.entries(items)) {
+      for (const key of Object.keys(items)) {
+        const item = items[key]!
         if (key in into && JSON.stringify(into[key]) !== JSON.stringify(item)) {
           throw new Error(`source ${type} ${key} given twice with different content`)
         }
