@@ -61,7 +61,7 @@ export interface PlanOptions {
    * the name appears takes osbuild-mpp's selinux_policy variable, the default when it is unset.
    */
   policyFromManifest?: boolean
-  /** `qmParts(config)`, when the caller has made them already (not with policyFromManifest, whose policy differs) */
+  /** `qmParts(config)`, when the caller has made them already (with policyFromManifest, the policy's part is made anew) */
   parts?: QmPart[]
 }
 
@@ -72,7 +72,7 @@ const MANIFEST_POLICY_EXPR = `{globals().get('selinux_policy', '${DEFAULT_POLICY
 /** Config and resolved local files in, the stages of both trees out. Pure. */
 export function plan(config: QmConfig, resolved: Resolved, options: PlanOptions = {}): Plan {
   const policy = options.policyFromManifest ? MANIFEST_POLICY : policyName(config)
-  const parts = (!options.policyFromManifest && options.parts) || qmParts(config, policy)
+  const parts = options.parts ? (options.policyFromManifest ? forPolicy(options.parts, policy) : options.parts) : qmParts(config, policy)
   const placed = parts.filter((p) => p.placed).map((p) => p.fragment)
   const qmTree = sequence(
     qmOs.generate(osSource(config, resolved, policy)),
@@ -143,7 +143,7 @@ export function qmParts(config: QmConfig, policy = policyName(config)): QmPart[]
   const part = (key: string, fragment: Fragment, placed = true): QmPart => ({ key, fragment, placed })
   return [
     part('/containers_conf', qmContainersConf.generate(config.containers_conf)),
-    part('/policy', qmSelinuxContexts.generate({ policy })),
+    part(POLICY_PART, policyPart(policy)),
     part('/subids/qm', subids.generate({ lines: config.subids.qm })),
     ...(config.bluechi.enabled ? [part('/bluechi', qmBluechi.generate(bluechiOptions(config)))] : []),
     ...config.nested.map((n, i) => part(`/nested/${i}`, qmNested.generate({ nested: [{ ...n, pull: n.pull ?? 'never' }] }))),
@@ -159,6 +159,13 @@ export function qmParts(config: QmConfig, policy = policyName(config)): QmPart[]
     part('/container_images', qmImages.generate({ images: images(config), store: IN_QM.imageStore }), false),
   ]
 }
+
+/** The one part that depends on the SELinux policy's name. */
+const POLICY_PART = '/policy'
+const policyPart = (policy: string) => qmSelinuxContexts.generate({ policy })
+
+/** `parts` with the policy's part made for `policy`: a 5,000-unit config's other parts are not made twice. */
+const forPolicy = (parts: QmPart[], policy: string): QmPart[] => parts.map((p) => (p.key === POLICY_PART ? { ...p, fragment: policyPart(policy) } : p))
 
 function osSource(config: QmConfig, resolved: Resolved, policy: string): qmOs.OsSource {
   const r = config.rootfs

@@ -83,7 +83,7 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
   if (left.length > 0) throw new Error(`manifest format left osbuild-mpp directives at ${left.join(', ')}`)
   // no policy in the config: an mpp include takes the importing manifest's (AIB's distros set automotive);
   // the plan handed back names the default, so a tree can still be built from it
-  const output = format === 'mpp' && config.policy === undefined ? plan(config, resolved, { policyFromManifest: true }) : result
+  const output = format === 'mpp' && config.policy === undefined ? plan(config, resolved, { policyFromManifest: true, parts }) : result
   return { output: formatPlan(output, format), plan: result, config, errors: [], notes }
 }
 
