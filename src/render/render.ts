@@ -28,6 +28,8 @@ export interface RenderOptions {
   into?: { file: string; text?: string }
   /** --format aib: the directory the manifest is in, which AIB reads source paths relative to (default: the working directory) */
   manifestDir?: string
+  /** the plan alone, no output text (`tree` builds from the plan; a 5,000-unit config's text is megabytes) */
+  planOnly?: boolean
 }
 
 export interface RenderResult {
@@ -78,6 +80,7 @@ export function render(bytes: Uint8Array | undefined, options: RenderOptions = {
     return text === undefined ? { errors, notes } : { output: text, config, errors: [], notes: [...notes, ...fragment.notes] }
   }
   const result = plan(config, resolved, { parts })
+  if (options.planOnly) return { plan: result, config, errors: [], notes }
   // formatProblems refuses every config that needs osbuild-mpp; anything left is a bug
   const left = format === 'manifest' ? mppDirectives(result as object) : []
   if (left.length > 0) throw new Error(`manifest format left osbuild-mpp directives at ${left.join(', ')}`)

@@ -41,7 +41,7 @@ What could not be materialised is listed on standard error.`,
     const input = await readConfigArg(positionals[0], io)
     if (input.error) return fail(input.error)
     const sourceRoot = values['source-root'] as string | undefined
-    const { plan, errors } = render(input.bytes, { format: 'stages', ...(input.file ? { file: input.file } : {}), ...(sourceRoot ? { sourceRoot } : {}) })
+    const { plan, errors } = render(input.bytes, { format: 'stages', planOnly: true, ...(input.file ? { file: input.file } : {}), ...(sourceRoot ? { sourceRoot } : {}) })
     if (!plan) return reportErrors(io, errors, json), EXIT.invalid
     let host: Tree
     let seed: Seed | undefined
