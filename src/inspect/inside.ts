@@ -176,6 +176,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
   // listing of each unit directory: only its NAME.d directories are in the index
   const listDropins = quadletList(qm)
   const dropinDirs = QM_UNIT_DIRS.map((dir) => ({ dir, present: new Set(qm.list(dir)?.filter((n) => n.endsWith('.d'))) }))
+  const anyDropinDirs = dropinDirs.some((d) => d.present.size > 0)
   for (const u of [...units]) {
     const merged = mergedOf.get(u) ?? mergeUnits(u.files)
     const fileName = u.files[0] ? u.files[0].file.slice(u.files[0].file.lastIndexOf('/') + 1) : ''
@@ -184,6 +185,7 @@ function nested(qm: TreeView, embedded: string[], units: InsideModel['nestedUnit
     const service = renamed ? `${quadletLookup(renamed, unquote)}.service` : quadletServiceName(fileName)
     if (!service) continue
     services.push({ service, file: qm.where(u.files[0]!.file) })
+    if (!anyDropinDirs) continue
     const names = dropinDirNames(service)
     const dropins = dropinDirs.flatMap(({ dir, present }) =>
       names.filter((n) => present.has(n)).flatMap((n) => (listDropins(`${dir}/${n}`) ?? []).filter((c) => c.endsWith('.conf')).map((c) => `${dir}/${n}/${c}`)),

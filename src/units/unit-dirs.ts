@@ -166,6 +166,8 @@ export function quadletDirs(list: ListDir, roots: readonly string[] = QUADLET_UN
     const names = dropinDirNames(unitName) // most specific first
     const read = rule === 'none' ? [] : rule === 'unit' ? names.slice(0, 1) : names
     const everything = dropinDirs(names, 'specific-first').flatMap(confs)
+    // the common case, no drop-in directory of any of its names: nothing to choose from
+    if (everything.length === 0) return { applied: [], ignored: [], overridden: [] }
     // the candidates in precedence order: the first file of each name wins
     const candidates = rule === 'specific-first' ? everything : dropinDirs(read, 'root-first').flatMap(confs)
     const chosen = new Map<string, string>()
