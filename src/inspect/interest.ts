@@ -1,4 +1,4 @@
-import { posix } from 'node:path'
+import { addParents } from '../parents.ts'
 import { QM } from '../qm/paths.ts'
 import { NOT_MATERIALISED_MARKER } from '../qm/not-materialised.ts'
 import type { EntryType, Interest } from '../archive/types.ts'
@@ -75,16 +75,12 @@ const PATTERNS: [RegExp, Interest][] = [
   [new RegExp(`^${R}/usr/lib/systemd/system/[^/]+\\.d(/[^/]+\\.conf)?$`), 'body'],
 ]
 
-const ancestors = (path: string) => {
-  const out: string[] = []
-  for (let p = posix.dirname(path); p !== '/'; p = posix.dirname(p)) out.push(p)
-  return out
-}
-
 /** What inspect keeps of each archive member: nothing, its entry, or entry and body. */
 export function inspectInterest(): (path: string, type: EntryType) => Interest {
   const exact = new Map<string, Interest>()
-  for (const p of [...BODIES, ...ENTRIES, ...TREES].flatMap(ancestors)) exact.set(p, 'entry')
+  const parents = new Set<string>()
+  for (const p of [...BODIES, ...ENTRIES, ...TREES]) addParents(parents, p)
+  for (const p of parents) exact.set(p, 'entry')
   for (const p of [...ENTRIES, ...TREES]) exact.set(p, 'entry')
   for (const p of BODIES) exact.set(p, 'body')
   let varFiles = 0
