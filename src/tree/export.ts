@@ -5,7 +5,7 @@ import { createGzip } from 'node:zlib'
 import { requireParentDir, trackTemporary, writeReason, writeStreamAtomic, type WriteOptions } from '../atomic.ts'
 import { blockSum, wordsOver } from '../archive/header.ts'
 import { QmError } from '../errors.ts'
-import { bodyToWrite, eachEntry, entries, type Body, type Entry, type Tree } from './vtree.ts'
+import { entriesToWrite, type Body, type Entry, type Tree } from './vtree.ts'
 
 export { openSeed, readSeed, type Seed } from './seed.ts'
 
@@ -69,7 +69,7 @@ function writeEntries(tree: Tree, root: string): string[] {
   const specialLinks: Entry[] = []
   const specialPaths = new Set<string>()
   const buf = Buffer.allocUnsafe(CHUNK)
-  eachEntry(tree, '/', (e) => {
+  for (const [e, body] of entriesToWrite(tree)) {
     const p = real(e.path)
     if (e.type === 'dir') {
       if (e.path !== '/') fs.mkdirSync(p, { mode: 0o700 })
@@ -84,7 +84,7 @@ function writeEntries(tree: Tree, root: string): string[] {
       // 'wx' never follows or replaces an existing name.
       const fd = fs.openSync(p, 'wx', 0o600)
       try {
-        writeBody(bodyToWrite(tree, e.path), e.size, buf, (b, n) => writeAll(fd, b, n))
+        writeBody(body!, e.size, buf, (b, n) => writeAll(fd, b, n))
         if (asRoot) fs.fchownSync(fd, e.uid, e.gid)
         fs.fchmodSync(fd, e.mode)
       } finally {
@@ -94,7 +94,7 @@ function writeEntries(tree: Tree, root: string): string[] {
       specials.push(e)
       specialPaths.add(e.path)
     }
-  })
+  }
   const { made, notes } = makeSpecials(specials, real, asRoot)
   for (const e of specialLinks) {
     if (made.has(e.target!)) fs.linkSync(real(e.target!), real(e.path))
@@ -362,7 +362,7 @@ function paxRecord(key: string, value: string): string {
 async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
   const writer = new TarWriter(sink)
   // one entry at a time: a seeded tree has tens of thousands
-  for (const e of entries(tree)) await writer.entry(e, e.type === 'file' ? bodyToWrite(tree, e.path) : undefined)
+  for (const [e, body] of entriesToWrite(tree)) await writer.entry(e, body)
   await writer.finish()
 }
 

@@ -30,9 +30,9 @@ export interface Tree {
   readonly sharedMeta: Map<number, { mode: number; uid: number; gid: number }>
   readonly sharedLabels: Map<number, string | undefined>
   /** Its pipeline has finished: its directories may be shared by copies instead of copied. */
-  finished?: boolean
+  finished: boolean
   /** Other trees read entries from it: it must not change again. */
-  lent?: boolean
+  lent: boolean
 }
 
 /**
@@ -240,7 +240,8 @@ export function emptyTree(root: Meta = ROOT_META): Tree {
   const vol = Volume.fromNestedJSON({}, '/', { process: memfsProcess() as never })
   leanNodes(vol)
   vol.chmodSync('/', OPEN_DIR)
-  const tree: Tree = { vol, root: core({ vol } as Tree).root, meta: new MetaTable(), contents: new ContentTable(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map() }
+  // every tree has the same fields from the start: lookups see one object shape, not one per flag set later
+  const tree: Tree = { vol, root: core({ vol } as Tree).root, meta: new MetaTable(), contents: new ContentTable(), specials: new Map(), shared: new Map(), sharedMeta: new Map(), sharedLabels: new Map(), finished: false, lent: false }
   tree.meta.set(ino(tree, '/'), { ...root })
   return tree
 }
@@ -622,16 +623,20 @@ export interface Resolved {
 export function resolve(tree: Tree, path: string, options: ResolveOptions = {}): Resolved {
   const pending = path.split('/').filter((p) => p !== '' && p !== '.')
   let at = '/'
+  // where each directory of `at` is, root first: each name is looked up in the directory it is in, not from the root
+  const dirs: Located[] = [locate(tree, '/')!]
   let hops = 0
   while (pending.length > 0) {
     const name = pending.shift()!
     if (name === '..') {
       if (at === '/' && !options.chroot) throw fsError('EXDEV', path, '".." leaves the tree')
       at = posix.dirname(at)
+      if (dirs.length > 1) dirs.pop()
       continue
     }
     const next = at === '/' ? `/${name}` : `${at}/${name}`
-    const node = getNode(tree, next)
+    const found = child(listing(tree, dirs[dirs.length - 1]!), name)
+    const node = found && nodeAt(tree, found)
     const last = pending.length === 0
     if (!node) {
       if (last) return { path: next, node: undefined }
@@ -643,6 +648,7 @@ export function resolve(tree: Tree, path: string, options: ResolveOptions = {}):
       if (target.startsWith('/')) {
         if (!options.chroot) throw fsError('EXDEV', path, `${next} is an absolute symlink (${target}); osbuild would follow it into the build root`)
         at = '/'
+        dirs.length = 1
       }
       pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'))
       continue
@@ -650,6 +656,7 @@ export function resolve(tree: Tree, path: string, options: ResolveOptions = {}):
     if (!last && node.type !== 'dir') throw fsError('ENOTDIR', path, `${next} is not a directory`)
     at = next
     if (last) return { path: at, node }
+    dirs.push(found)
   }
   return { path: at, node: getNode(tree, at) }
 }
@@ -740,11 +747,16 @@ export function removePath(tree: Tree, path: string): void {
 export function setMeta(tree: Tree, path: string, patch: Partial<Meta>): void {
   if (tree.lent) throw readOnly(path)
   const at = locate(tree, path)
-  if (at?.share) {
+  if (!at) throw fsError('ENOENT', path, 'no such file or directory')
+  setMetaAt(tree, at, patch)
+}
+
+function setMetaAt(tree: Tree, at: Located, patch: Partial<Meta>): void {
+  if (at.share) {
     const theirs = nodeAt(at.share.from, at.inner!)
     return setSharedMeta(tree, sharedNode(tree, at.share, { ...theirs }), theirs, patch)
   }
-  const n = ino(tree, path)
+  const n = at.link.getNode().ino
   const have = tree.meta.get(n) ?? { mode: 0o644, uid: 0, gid: 0 }
   const next = { ...have, ...patch }
   if (patch.mode !== undefined) next.mode = patch.mode & 0o7777
@@ -779,16 +791,6 @@ function bodyAt(tree: Tree, at: Located, path: string, copy = true): Body {
   return copy ? Buffer.from(bytes) : bytes
 }
 
-/**
- * `bodyOf` for bytes written out at once (an export): memfs's own bytes, not a copy, so valid only until the
- * tree changes.
- */
-export function bodyToWrite(tree: Tree, path: string): Body {
-  const at = locate(tree, path)
-  if (!at) throw fsError('ENOENT', path, 'no such file')
-  return bodyAt(tree, at, path, false)
-}
-
 /** The bytes of a Content, read now (for the few files stages parse). */
 export function readContent(content: Content): Buffer {
   const out = Buffer.allocUnsafe(content.size)
@@ -819,7 +821,16 @@ export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => voi
 }
 
 /** `eachEntry` as an iterator, for a writer that waits between entries; the tree must not change meanwhile. */
-export function* entries(tree: Tree, from = '/'): Generator<Entry, void, undefined> {
+export const entries = (tree: Tree, from = '/'): Generator<Entry, void, undefined> => walkEntries(tree, from, (entry) => entry)
+
+/**
+ * `entries` with each file's bytes, for an export: memfs's own bytes, not a copy, so valid only until the tree
+ * changes. Found where the walk is, not looked up again from the root.
+ */
+export const entriesToWrite = (tree: Tree): Generator<[Entry, Body | undefined], void, undefined> =>
+  walkEntries(tree, '/', (entry, at) => [entry, entry.type === 'file' ? bodyAt(tree, at, entry.path, false) : undefined])
+
+function* walkEntries<T>(tree: Tree, from: string, make: (entry: Entry, at: Located) => T): Generator<T, void, undefined> {
   const start = locate(tree, from)
   if (!start) return
   const firstPath = new Map<number, string>()
@@ -838,14 +849,39 @@ export function* entries(tree: Tree, from = '/'): Generator<Entry, void, undefin
       entry.minor = node.minor!
     }
     if (first === undefined && node.type !== 'dir' && node.type !== 'symlink' && node.nlink > 1) firstPath.set(node.ino, path)
-    yield entry
-    if (node.type !== 'dir') continue
-    const dir = listing(tree, at)
-    const names = namesOf(dir.link)
-    const prefix = path === '/' ? '/' : `${path}/`
-    for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, child(dir, names[i]!)!])
+    yield make(entry, at)
+    if (node.type === 'dir') pushEntries(tree, stack, path, at)
   }
 }
+
+/** The entries of the directory at `path` (located at `at`), pushed so that they pop in byte order. */
+function pushEntries(tree: Tree, stack: [string, Located][], path: string, at: Located): void {
+  const dir = listing(tree, at)
+  const names = namesOf(dir.link)
+  const prefix = path === '/' ? '/' : `${path}/`
+  for (let i = names.length - 1; i >= 0; i--) stack.push([prefix + names[i]!, child(dir, names[i]!)!])
+}
+
+/**
+ * Set what `patch` returns on every path under `from` (itself included), each looked up where the walk is: a
+ * relabel of a seeded tree visits tens of thousands. `patch` sees the path and its node and returns the change
+ * (undefined: none), or SKIP to leave the path and everything below it alone.
+ */
+export function updateEach(tree: Tree, from: string, patch: (path: string, node: Node) => Partial<Meta> | undefined | typeof SKIP): void {
+  if (tree.lent) throw readOnly(from)
+  const start = locate(tree, from)
+  if (!start) throw fsError('ENOENT', from, 'no such file or directory')
+  const stack: [string, Located][] = [[from, start]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [path, at] = top
+    const node = nodeAt(tree, at)
+    const change = patch(path, node)
+    if (change === SKIP) continue
+    if (change !== undefined) setMetaAt(tree, at, change)
+    if (node.type === 'dir') pushEntries(tree, stack, path, at)
+  }
+}
+export const SKIP = Symbol('skip')
 
 /** Every path under `from` (itself included), parents before children, names in byte order. */
 export function walk(tree: Tree, from = '/'): Entry[] {

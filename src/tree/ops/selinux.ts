@@ -2,7 +2,7 @@ import { posix } from 'node:path'
 import { lookup, parseSpecs, parseSubs, type FileContexts } from '../file-contexts.ts'
 import { place } from '../location.ts'
 import type { StageFn } from '../run.ts'
-import { createFile, fsError, getNode, listDir, overwriteFile, readBytes, resolve, setMeta, type Tree } from '../vtree.ts'
+import { createFile, fsError, overwriteFile, readBytes, resolve, setMeta, SKIP, updateEach, type Tree } from '../vtree.ts'
 
 /**
  * org.osbuild.selinux: `setfiles -F -r ROOT [-e EXCLUDE]... FILE_CONTEXTS ROOT/TARGET`, then
@@ -62,15 +62,12 @@ function setfiles(tree: Tree, target: string, fc: FileContexts, excludes: string
   if (!start.node) throw fsError('ENOENT', target, 'no such file or directory')
   const skip = new Set(excludes)
   // Paths are matched as setfiles names them: the target as given, then names below it.
-  const visit = (key: string, at: string): void => {
-    if (skip.has(key)) return
-    const node = getNode(tree, at)!
+  const below = start.path === '/' ? 1 : start.path.length + 1
+  const keyDir = posix.join(target, '/')
+  updateEach(tree, start.path, (at, node) => {
+    const key = at.length < below ? target : keyDir + at.slice(below)
+    if (skip.has(key)) return SKIP
     const context = lookup(fc, key, node.type)
-    if (context !== undefined) setMeta(tree, at, { label: context })
-    if (node.type !== 'dir') return
-    // joined once per directory: its entries' names are single components
-    const [keyDir, atDir] = [posix.join(key, '/'), posix.join(at, '/')]
-    for (const name of listDir(tree, at)) visit(keyDir + name, atDir + name)
-  }
-  visit(target, start.path)
+    return context === undefined ? undefined : { label: context }
+  })
 }
