@@ -273,7 +273,7 @@ class TableNode implements MemNode {
     this.nlink = nlink
     this.symlink = symlink
   }
-  setBuffer(): void {
+  _setBuf(): void {
     throw new Error("a seed table's entries cannot be written")
   }
 }

@@ -280,7 +280,8 @@ export interface MemNode {
   nlink: number
   symlink?: string
   buf: Buffer
-  setBuffer(data: Uint8Array): void
+  /** memfs's own setter under its copying `setBuffer`: keeps `buf` itself */
+  _setBuf(buf: Buffer): void
 }
 /** A name's link as vtree reads it. Only a tree's own (memfs) links are ever changed. */
 export interface MemLink {
@@ -698,7 +699,7 @@ export function createFile(tree: Tree, path: string, data: Body, meta: Meta): vo
   const node = newLink(tree, path, false).getNode()
   fresh(tree, path, meta, node.ino)
   if (isContent(data)) tree.contents.set(node.ino, data)
-  else if (data.length > 0) node.setBuffer(data)
+  else if (data.length > 0) keepBytes(node, data)
 }
 
 /** Replace the contents of an existing regular file in place: inode, mode, owner and label stay. */
@@ -708,12 +709,20 @@ export function overwriteFile(tree: Tree, path: string, data: Body): void {
   if (!link) throw fsError('ENOENT', path, 'no such file')
   const node = link.getNode()
   if ((node.mode & S_IFMT) !== S_IFREG || tree.specials.has(node.ino)) throw fsError('EISDIR', path, 'not a regular file')
-  node.setBuffer(isContent(data) ? EMPTY : data)
+  keepBytes(node, isContent(data) ? EMPTY : data)
   if (isContent(data)) tree.contents.set(node.ino, data)
   else tree.contents.delete(node.ino)
 }
 
 const EMPTY = new Uint8Array(0)
+
+/**
+ * A file's bytes in memory never change once the tree has them: a write replaces them whole. So they are kept as
+ * given, not copied: a copied file shares them, as a reflink would, and reading them takes no copy either.
+ */
+function keepBytes(node: MemNode, data: Uint8Array): void {
+  node._setBuf(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+}
 
 export function createSymlink(tree: Tree, path: string, target: string, owner: { uid: number; gid: number } = ROOT_META): void {
   own(tree, path)
@@ -775,20 +784,17 @@ function setSharedMeta(tree: Tree, have: Node, theirs: Node, patch: Partial<Meta
   }
 }
 
-/** Where a canonical regular file's bytes are: a Content outside memory, or a copy of memfs's. */
+/** Where a canonical regular file's bytes are: a Content outside memory, or memfs's (never changed: see keepBytes). */
 export function bodyOf(tree: Tree, path: string): Body {
   const at = locate(tree, path)
   if (!at) throw fsError('ENOENT', path, 'no such file')
   return bodyAt(tree, at, path)
 }
 
-function bodyAt(tree: Tree, at: Located, path: string, copy = true): Body {
+function bodyAt(tree: Tree, at: Located, path: string): Body {
   const { tree: owner, node } = innermost(tree, at)
   if ((node.mode & S_IFMT) !== S_IFREG) throw fsError('EISDIR', path, 'not a regular file')
-  const content = owner.contents.get(node.ino)
-  if (content) return content
-  const bytes = node.buf.subarray(0, node.size)
-  return copy ? Buffer.from(bytes) : bytes
+  return owner.contents.get(node.ino) ?? node.buf.subarray(0, node.size)
 }
 
 /** The bytes of a Content, read now (for the few files stages parse). */
@@ -823,12 +829,9 @@ export function eachEntry(tree: Tree, from: string, visit: (entry: Entry) => voi
 /** `eachEntry` as an iterator, for a writer that waits between entries; the tree must not change meanwhile. */
 export const entries = (tree: Tree, from = '/'): Generator<Entry, void, undefined> => walkEntries(tree, from, (entry) => entry)
 
-/**
- * `entries` with each file's bytes, for an export: memfs's own bytes, not a copy, so valid only until the tree
- * changes. Found where the walk is, not looked up again from the root.
- */
+/** `entries` with each file's bytes, for an export, found where the walk is, not looked up again from the root. */
 export const entriesToWrite = (tree: Tree): Generator<[Entry, Body | undefined], void, undefined> =>
-  walkEntries(tree, '/', (entry, at) => [entry, entry.type === 'file' ? bodyAt(tree, at, entry.path, false) : undefined])
+  walkEntries(tree, '/', (entry, at) => [entry, entry.type === 'file' ? bodyAt(tree, at, entry.path) : undefined])
 
 function* walkEntries<T>(tree: Tree, from: string, make: (entry: Entry, at: Located) => T): Generator<T, void, undefined> {
   const start = locate(tree, from)
