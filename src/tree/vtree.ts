@@ -337,15 +337,18 @@ function linkAt(tree: Tree, path: string): MemLink | undefined {
  */
 interface Located {
   link: MemLink
-  share?: Share
-  inner?: Located
+  share: Share | undefined
+  inner: Located | undefined
 }
+
+/** A location in the tree itself. Every Located has all three fields: lookups see one object shape. */
+const here = (link: MemLink): Located => ({ link, share: undefined, inner: undefined })
 
 /** `linkAt` through shared directories: for reading. Changes go through `own` first. */
 function locate(tree: Tree, path: string): Located | undefined {
   if (tree.shared.size === 0) {
     const link = linkAt(tree, path)
-    return link ? { link } : undefined
+    return link ? here(link) : undefined
   }
   let link = tree.root
   for (let start = 1, n = path.length; start < n; ) {
@@ -361,7 +364,7 @@ function locate(tree: Tree, path: string): Located | undefined {
         if (tree.lent) return undefined
         own(tree, path)
         const resolved = viaMemfs(tree, path)
-        return resolved ? { link: resolved } : undefined
+        return resolved ? here(resolved) : undefined
       }
       if (kind !== S_IFDIR) return undefined
       const next = link.children.get(path.slice(start, end))
@@ -370,7 +373,7 @@ function locate(tree: Tree, path: string): Located | undefined {
     }
     start = end + 1
   }
-  return { link }
+  return here(link)
 }
 
 /** `rest` ('' or '/a/b') below the directory `share` stands for. */
@@ -398,7 +401,7 @@ function child(dir: Located, name: string): Located | undefined {
     return inner && { link: inner.link, share: dir.share, inner }
   }
   const link = dir.link.children.get(name)
-  return link && { link }
+  return link && here(link)
 }
 
 /** The tree a located entry's node belongs to, and that node: where its bytes are. */
@@ -528,9 +531,8 @@ function nodeOf(tree: Tree, n: MemNode): Node {
   const meta = tree.meta.get(n.ino) ?? { mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0 }
   let size = 0
   if (type === 'file') size = tree.contents.get(n.ino)?.size ?? n.size
-  // the fields one by one, not spread: every node read gets the same shape
-  const node: Node = { type, ino: n.ino, size, nlink: n.nlink, mode: meta.mode, uid: meta.uid, gid: meta.gid }
-  if (meta.label !== undefined) node.label = meta.label
+  // every field, one by one, not spread: every node read gets the same shape
+  const node: Node = { type, ino: n.ino, size, nlink: n.nlink, mode: meta.mode, uid: meta.uid, gid: meta.gid, label: meta.label, target: undefined, major: undefined, minor: undefined }
   if (type === 'symlink') {
     node.target = String(n.symlink)
     node.mode = 0o777
@@ -551,11 +553,7 @@ function sharedNode(tree: Tree, share: Share, node: Node): Node {
     node.uid = meta.uid
     node.gid = meta.gid
   }
-  if (tree.sharedLabels.has(node.ino)) {
-    const label = tree.sharedLabels.get(node.ino)
-    if (label === undefined) delete node.label
-    else node.label = label
-  }
+  if (tree.sharedLabels.has(node.ino)) node.label = tree.sharedLabels.get(node.ino)
   return node
 }
 
