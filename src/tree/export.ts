@@ -179,6 +179,27 @@ const tarName = (path: string, dir: boolean): string => (path === '/' ? './' : `
 /** Where tar bytes go. A piece's memory is reused once its write resolves. */
 type TarSink = (bytes: Uint8Array) => Promise<void>
 
+interface Header {
+  name: string
+  prefix: string
+  linkname: string
+  flag: string
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  major: number
+  minor: number
+}
+
+/** An entry ready to write: its header, body size and PAX records. */
+interface Prepared {
+  entry: Entry
+  header: Header
+  size: number
+  records: Buffer | undefined
+}
+
 /**
  * A POSIX (pax) tar writer: ustar headers, PAX records only where ustar cannot say it (long names, labels,
  * big numbers). Headers and small bodies gather in one buffer; larger bodies pass through in chunks.
@@ -195,7 +216,50 @@ class TarWriter {
     this.sink = sink
   }
 
-  async entry(e: Entry, body: Body | undefined): Promise<void> {
+  /**
+   * Write one entry. It goes into the buffer at once when it fits there with room to spare, as almost every entry
+   * does: a promise only when the buffer must be flushed first or a large body streamed.
+   */
+  entry(e: Entry, body: Body | undefined): Promise<void> | undefined {
+    const h = this.prepare(e, body)
+    const bodyBytes = h.size + BLOCK
+    const paxBytes = h.records ? BLOCK + h.records.length + BLOCK : 0
+    // with 64 KiB to spare, as the slow path keeps
+    if (this.buf.length - this.used - 64 * 1024 < paxBytes + BLOCK + bodyBytes) return this.entryAsync(h, body)
+    if (h.records) {
+      this.paxHeader(e, h.records)
+      this.buf.set(h.records, this.used)
+      this.used += h.records.length
+      this.pad(h.records.length)
+    }
+    this.header(h.header)
+    if (body !== undefined && h.size > 0) {
+      if (body instanceof Uint8Array) this.buf.set(body.subarray(0, h.size), this.used)
+      else body.source.read(this.buf, this.used, h.size, body.offset)
+      this.used += h.size
+      this.pad(h.size)
+    }
+    return undefined
+  }
+
+  private async entryAsync(h: Prepared, body: Body | undefined): Promise<void> {
+    // header, PAX records and padding: at most a few KiB unless a name is huge
+    if (this.buf.length - this.used < 64 * 1024) await this.flush()
+    if (h.records) {
+      this.paxHeader(h.entry, h.records)
+      await this.bytes(h.records)
+      this.pad(h.records.length)
+    }
+    this.header(h.header)
+    if (body !== undefined && h.size > 0) {
+      await this.body(body, h.size)
+      if (this.buf.length - this.used < BLOCK) await this.flush()
+      this.pad(h.size)
+    }
+  }
+
+  /** The ustar header of an entry and the PAX records for what ustar cannot say. */
+  private prepare(e: Entry, body: Body | undefined): Prepared {
     const name = tarName(e.path, e.type === 'dir')
     if (e.type === 'other') throw new Error(`${e.path}: a special file that is no device or FIFO cannot be written`)
     const linkname = e.type === 'hardlink' ? tarName(e.target!, false) : (e.target ?? '')
@@ -208,15 +272,7 @@ class TarWriter {
     if (e.gid > maxOctal(8)) pax.push(['gid', String(e.gid)])
     if (size > maxOctal(12)) pax.push(['size', String(size)])
     if (e.label !== undefined) pax.push([PAX_LABEL, e.label])
-    // header, PAX records and padding: at most a few KiB unless a name is huge
-    if (this.buf.length - this.used < 64 * 1024) await this.flush()
-    if (pax.length > 0) {
-      const records = Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join(''), 'utf8')
-      this.header({ name: paxName(e.path), prefix: '', linkname: '', flag: 'x', mode: 0o644, uid: 0, gid: 0, size: records.length, major: 0, minor: 0 })
-      await this.bytes(records)
-      this.pad(records.length)
-    }
-    this.header({
+    const header: Header = {
       name: split?.name ?? cut(name, 100),
       prefix: split?.prefix ?? '',
       linkname: cut(linkname, 100),
@@ -227,12 +283,13 @@ class TarWriter {
       size: Math.min(size, maxOctal(12)),
       major: e.major ?? 0,
       minor: e.minor ?? 0,
-    })
-    if (body !== undefined && size > 0) {
-      await this.body(body, size)
-      if (this.buf.length - this.used < BLOCK) await this.flush()
-      this.pad(size)
     }
+    const records = pax.length > 0 ? Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join(''), 'utf8') : undefined
+    return { entry: e, header, size, records }
+  }
+
+  private paxHeader(e: Entry, records: Buffer): void {
+    this.header({ name: paxName(e.path), prefix: '', linkname: '', flag: 'x', mode: 0o644, uid: 0, gid: 0, size: records.length, major: 0, minor: 0 })
   }
 
   async finish(): Promise<void> {
@@ -242,7 +299,7 @@ class TarWriter {
     await this.flush()
   }
 
-  private header(h: { name: string; prefix: string; linkname: string; flag: string; mode: number; uid: number; gid: number; size: number; major: number; minor: number }): void {
+  private header(h: Header): void {
     // written in place in the buffer, empty fields left as the fill made them: a tree has tens of thousands of headers
     const b = this.buf
     const at = this.used
@@ -362,7 +419,10 @@ function paxRecord(key: string, value: string): string {
 async function writeTar(tree: Tree, sink: TarSink): Promise<void> {
   const writer = new TarWriter(sink)
   // one entry at a time: a seeded tree has tens of thousands
-  for (const [e, body] of entriesToWrite(tree)) await writer.entry(e, body)
+  for (const [e, body] of entriesToWrite(tree)) {
+    const writing = writer.entry(e, body)
+    if (writing) await writing
+  }
   await writer.finish()
 }
 
