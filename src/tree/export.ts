@@ -224,7 +224,7 @@ class TarWriter {
     const h = this.prepare(e, body)
     const bodyBytes = h.size + BLOCK
     const paxBytes = h.records ? BLOCK + h.records.length + BLOCK : 0
-    // with 64 KiB to spare, as the slow path keeps
+    // it fits, and leaves the 64 KiB below which the slow path flushes
     if (this.buf.length - this.used - 64 * 1024 < paxBytes + BLOCK + bodyBytes) return this.entryAsync(h, body)
     if (h.records) {
       this.paxHeader(e, h.records)
