@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hexDigest } from '../digest.ts'
 import type { Input, Sources } from './types.ts'
 
 export type Content = string | Uint8Array
@@ -7,14 +7,14 @@ const bytes = (content: Content): Buffer =>
   typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength)
 
 export function sha256(content: Content): string {
-  return createHash('sha256').update(bytes(content)).digest('hex')
+  return hexDigest('sha256', bytes(content))
 }
 
 /** An `org.osbuild.inline` source item for `content`, keyed by the checksum of its raw bytes. */
 export function inlineSource(content: Content): { ref: string; sources: Sources } {
   // encoded once; a view of bytes given, not a copy
   const raw = bytes(content)
-  const ref = `sha256:${createHash('sha256').update(raw).digest('hex')}`
+  const ref = `sha256:${hexDigest('sha256', raw)}`
   const data = raw.toString('base64')
   return { ref, sources: { 'org.osbuild.inline': { items: { [ref]: { encoding: 'base64', data } } } } }
 }

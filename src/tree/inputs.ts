@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
+import { hexDigest } from '../digest.ts'
 import type { Input, Json, Sources } from '../manifest/types.ts'
 import { bodyOf, createDir, createFile, emptyTree, fsError, getNode, isFsError, resolve, resolveParent, type Tree } from './vtree.ts'
 
@@ -129,6 +129,6 @@ function sourceData(sources: Sources, id: string, unavailable: string[]): Buffer
   const [algo, hex] = id.split(':') as [string, string]
   const hash = HASHES[algo]
   if (!hash) throw new Error(`source ${id}: unknown checksum type`)
-  if (createHash(hash).update(data).digest('hex') !== hex) throw new Error(`source ${id}: checksum mismatch`)
+  if (hexDigest(hash, data) !== hex) throw new Error(`source ${id}: checksum mismatch`)
   return data
 }
