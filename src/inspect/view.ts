@@ -5,6 +5,7 @@ import { quadletDirs, type QuadletDirs } from '../units/unit-dirs.ts'
 import { mergeUnits, type EffectiveUnit } from '../units/merge.ts'
 import { parseUnit, type UnitFile } from '../units/parse.ts'
 import { packed } from '../packed.ts'
+import { PLAIN_PATH } from '../plain-path.ts'
 
 /**
  * Read access to an indexed tree in one mount namespace: where a path of that namespace
@@ -122,8 +123,6 @@ const walked = (real: string | undefined, at: string, links: number, lastLink?: 
   real, lastLink, loop, hardlink, at, links, text: null,
 })
 
-/** An absolute path without empty, `.` or `..` components: its parent is what comes before its last slash. */
-const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
 
 /** Namespace path -> tree path; the host's namespace is the identity. */
 export type Mount = (path: string) => string
@@ -149,6 +148,7 @@ export function viewOf(index: TreeIndex, mount: Mount = (p) => p): TreeView {
     let parent: string | undefined
     let pending: string[]
     if (PLAIN_PATH.test(path)) {
+      // its parent is what comes before its last slash
       const slash = path.lastIndexOf('/')
       parent = slash > 0 ? path.slice(0, slash) : undefined
       pending = [path.slice(slash + 1)]

@@ -1,4 +1,4 @@
-import { posix } from 'node:path'
+import { rootedPath } from '../plain-path.ts'
 import type { StageRun } from './run.ts'
 import type { Tree } from './vtree.ts'
 
@@ -27,8 +27,8 @@ export function place(location: string, run: Pick<StageRun, 'tree' | 'inputs'>):
   } else if (scheme === 'mount') throw new Error(`mount:// locations are not emulated (${location})`)
   else throw new Error(`unsupported scheme '${scheme}' in ${location}`)
   if (!urlPath.startsWith('/')) throw new Error(`location path must start with '/', got '${urlPath}' in ${location}`)
-  return { tree, path: posix.resolve('/', urlPath), contents: urlPath.endsWith('/') }
+  return { tree, path: rootedPath(urlPath), contents: urlPath.endsWith('/') }
 }
 
 /** A plain tree path as stages that join it onto the tree see it (`os.path.join(tree, p.lstrip('/'))`). */
-export const treePath = (path: string): string => posix.resolve('/', path)
+export const treePath = rootedPath
