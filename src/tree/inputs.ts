@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { hexDigest } from '../digest.ts'
+import { treePath } from './location.ts'
 import type { Input, Json, Sources } from '../manifest/types.ts'
 import { bodyOf, createDir, createFile, emptyTree, fsError, getNode, isFsError, resolve, resolveParent, type Tree } from './vtree.ts'
 
@@ -96,7 +97,7 @@ function built(trees: ReadonlyMap<string, Tree>, pipeline: string, input: string
 
 /** A pipeline file is bind-mounted at its own path inside the input; parents are plain 0755 directories. */
 function placeFile(view: Tree, file: string, from: Tree): void {
-  const path = posix.resolve('/', file)
+  const path = treePath(file)
   const r = resolve(from, path, { follow: true })
   if (!r.node) throw fsError('ENOENT', file, 'no such file in the referenced pipeline')
   if (r.node.type !== 'file') throw new Error(`${file}: only regular files can be given as a files input`)

@@ -657,7 +657,8 @@ export function resolve(tree: Tree, path: string, options: ResolveOptions = {}):
     if (last) return { path: at, node }
     dirs.push(found)
   }
-  return { path: at, node: getNode(tree, at) }
+  // ended on a directory already located: the root, or where a '..' or a link's target left it
+  return { path: at, node: nodeAt(tree, dirs[dirs.length - 1]!) }
 }
 
 /** The canonical parent directory of `path` plus the last name; the parent must exist. */

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { lookup, parseSpecs, parseSubs, type FileContexts } from '../file-contexts.ts'
-import { place } from '../location.ts'
+import { place, treePath } from '../location.ts'
 import type { StageFn } from '../run.ts'
 import { createFile, fsError, overwriteFile, readBytes, resolve, setMeta, SKIP, updateEach, type Tree } from '../vtree.ts'
 
@@ -16,7 +16,7 @@ export const selinux: StageFn = (options, run) => {
   if (fileContexts) {
     run.item(`setfiles ${fileContexts} ${target}`, () => {
       // A plain path is relative to the tree; URLs may also name an input.
-      const at = fileContexts.includes('://') ? place(fileContexts, run) : { tree: run.tree, path: posix.resolve('/', fileContexts) }
+      const at = fileContexts.includes('://') ? place(fileContexts, run) : { tree: run.tree, path: treePath(fileContexts) }
       const fc = loadContexts(at.tree, at.path)
       setfiles(root.tree, root.path, fc, excludes.map((p) => posix.join(root.path, p)))
     })
