@@ -84,7 +84,7 @@ export function inspectInterest(): (path: string, type: EntryType) => Interest {
   for (const p of [...ENTRIES, ...TREES]) exact.set(p, 'entry')
   for (const p of BODIES) exact.set(p, 'body')
   let varFiles = 0
-  const trees = TREES.map((t) => `${t}/`)
+  const underTree = prefixTest(TREES.map((t) => `${t}/`))
   const varDir = `${QM.var}/`
   const rootfs = `${R}/`
   return (path: string, type: EntryType) => {
@@ -95,12 +95,34 @@ export function inspectInterest(): (path: string, type: EntryType) => Interest {
       varFiles++
       return 'entry'
     }
-    // indexed loops: this runs for every member of the archive, much of it before V8 optimises it, where for-of
-    // allocates an iterator result per step
-    for (let i = 0; i < trees.length; i++) if (path.startsWith(trees[i]!)) return BODY_NAME.test(path) ? 'body' : 'entry'
+    if (underTree(path)) return BODY_NAME.test(path) ? 'body' : 'entry'
     // links inside the QM tree decide where its init and podman really are
     if (path.startsWith(rootfs) && !path.includes('/', rootfs.length)) return 'entry'
+    // an indexed loop: this runs for every member of the archive, much of it before V8 optimises it, where for-of
+    // allocates an iterator result per step
     for (let i = 0; i < PATTERNS.length; i++) if (PATTERNS[i]![0].test(path)) return PATTERNS[i]![1]
     return 'skip'
+  }
+}
+
+/**
+ * Whether a path starts with one of `prefixes`, in a binary search of them rather than a test of each: this
+ * runs for every member of an archive. Of prefixes where one starts with another only the shorter is kept;
+ * among the rest, the only one a path can start with is the greatest that sorts at or before it (any string
+ * between a prefix and a path that starts with it starts with that prefix too).
+ */
+export function prefixTest(prefixes: readonly string[]): (path: string) => boolean {
+  const sorted = [...new Set(prefixes)].sort()
+  const kept: string[] = []
+  for (const p of sorted) if (kept.length === 0 || !p.startsWith(kept[kept.length - 1]!)) kept.push(p)
+  return (path) => {
+    let lo = 0
+    let hi = kept.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (kept[mid]! <= path) lo = mid + 1
+      else hi = mid
+    }
+    return lo > 0 && path.startsWith(kept[lo - 1]!)
   }
 }
