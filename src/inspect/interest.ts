@@ -107,12 +107,12 @@ export function inspectInterest(): (path: string, type: EntryType) => Interest {
 
 /**
  * Whether a path starts with one of `prefixes`, in a binary search of them rather than a test of each: this
- * runs for every member of an archive. Of prefixes where one starts with another only the shorter is kept;
- * among the rest, the only one a path can start with is the greatest that sorts at or before it (any string
- * between a prefix and a path that starts with it starts with that prefix too).
+ * runs for every member of an archive. Of prefixes where one starts with another (or repeats it) only the
+ * shorter is kept; among the rest, the only one a path can start with is the greatest that sorts at or
+ * before it (any string between a prefix and a path that starts with it starts with that prefix too).
  */
 export function prefixTest(prefixes: readonly string[]): (path: string) => boolean {
-  const sorted = [...new Set(prefixes)].sort()
+  const sorted = [...prefixes].sort()
   const kept: string[] = []
   for (const p of sorted) if (kept.length === 0 || !p.startsWith(kept[kept.length - 1]!)) kept.push(p)
   return (path) => {
